@@ -1,0 +1,268 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigserial,
+  boolean,
+  index,
+  integer,
+  jsonb,
+  numeric,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
+
+const createdAt = () => timestamp('created_at', { withTimezone: true, mode: 'string' }).notNull().defaultNow();
+const updatedAt = () => timestamp('updated_at', { withTimezone: true, mode: 'string' }).notNull().defaultNow();
+const money = (name: string) => numeric(name, { precision: 14, scale: 2, mode: 'number' });
+
+/** Each catalog version, as loaded from `catalog/`. Orders keep the version they were decomposed with. */
+export const catalogVersions = pgTable('catalog_versions', {
+  version: text('version').primaryKey(),
+  checksum: text('checksum').notNull(),
+  document: jsonb('document').notNull(),
+  loadedAt: timestamp('loaded_at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
+});
+
+/** Business accounts (the customer) and service accounts (one per site or subscriber, under a business account). */
+export const accounts = pgTable(
+  'accounts',
+  {
+    id: text('id').primaryKey(),
+    kind: text('kind', { enum: ['business', 'service'] }).notNull(),
+    name: text('name').notNull(),
+    parentId: text('parent_id'),
+    /** For a service account: the quote member it serves, so a retry never creates it twice. */
+    memberKey: text('member_key'),
+    billingProfile: jsonb('billing_profile'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('accounts_parent_idx').on(t.parentId), uniqueIndex('accounts_member_key_uq').on(t.memberKey)],
+);
+
+export const quotes = pgTable(
+  'quotes',
+  {
+    id: text('id').primaryKey(),
+    accountId: text('account_id').notNull(),
+    state: text('state').notNull(),
+    currentVersion: integer('current_version').notNull(),
+    validUntil: timestamp('valid_until', { withTimezone: true, mode: 'string' }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index('quotes_account_idx').on(t.accountId)],
+);
+
+/** A quote version: immutable once submitted; every later change makes the next version. */
+export const quoteVersions = pgTable(
+  'quote_versions',
+  {
+    quoteId: text('quote_id').notNull(),
+    version: integer('version').notNull(),
+    state: text('state').notNull(),
+    currency: text('currency').notNull(),
+    recurringTotal: money('recurring_total').notNull(),
+    oneOffTotal: money('one_off_total').notNull(),
+    maxDiscountPct: numeric('max_discount_pct', { precision: 5, scale: 2, mode: 'number' }).notNull(),
+    catalogVersion: text('catalog_version').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.quoteId, t.version] })],
+);
+
+export const quoteMembers = pgTable(
+  'quote_members',
+  {
+    quoteId: text('quote_id').notNull(),
+    version: integer('version').notNull(),
+    ref: text('ref').notNull(),
+    kind: text('kind', { enum: ['location', 'subscriber'] }).notNull(),
+    name: text('name').notNull(),
+    address: text('address'),
+  },
+  (t) => [primaryKey({ columns: [t.quoteId, t.version, t.ref] })],
+);
+
+export const quoteItems = pgTable(
+  'quote_items',
+  {
+    quoteId: text('quote_id').notNull(),
+    version: integer('version').notNull(),
+    lineNo: integer('line_no').notNull(),
+    offeringCode: text('offering_code').notNull(),
+    quantity: integer('quantity').notNull(),
+    discountPct: numeric('discount_pct', { precision: 5, scale: 2, mode: 'number' }).notNull(),
+    priceOverride: money('price_override'),
+    appliesToKind: text('applies_to_kind', { enum: ['account', 'member', 'group'] }).notNull(),
+    appliesToRef: text('applies_to_ref'),
+    recurringListPrice: money('recurring_list_price').notNull(),
+    oneOffListPrice: money('one_off_list_price').notNull(),
+    recurringNet: money('recurring_net').notNull(),
+    oneOffNet: money('one_off_net').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.quoteId, t.version, t.lineNo] })],
+);
+
+export const salesContracts = pgTable('sales_contracts', {
+  id: text('id').primaryKey(),
+  quoteId: text('quote_id').notNull().unique(),
+  quoteVersion: integer('quote_version').notNull(),
+  accountId: text('account_id').notNull(),
+  signedBy: text('signed_by').notNull(),
+  signedAt: timestamp('signed_at', { withTimezone: true, mode: 'string' }).notNull(),
+});
+
+export const orders = pgTable(
+  'orders',
+  {
+    id: text('id').primaryKey(),
+    quoteId: text('quote_id').notNull().unique(),
+    quoteVersion: integer('quote_version').notNull(),
+    accountId: text('account_id').notNull(),
+    state: text('state').notNull(),
+    catalogVersion: text('catalog_version').notNull(),
+    idempotencyKey: text('idempotency_key').unique(),
+    requestedCompletionDate: timestamp('requested_completion_date', { withTimezone: true, mode: 'string' }),
+    dueDate: timestamp('due_date', { withTimezone: true, mode: 'string' }),
+    completedAt: timestamp('completed_at', { withTimezone: true, mode: 'string' }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index('orders_account_idx').on(t.accountId), index('orders_state_idx').on(t.state)],
+);
+
+export const subOrders = pgTable(
+  'sub_orders',
+  {
+    id: text('id').primaryKey(),
+    orderId: text('order_id').notNull(),
+    /** The quote member it serves; null for the business account's own sub-order. */
+    memberRef: text('member_ref'),
+    name: text('name').notNull(),
+    serviceAccountId: text('service_account_id').notNull(),
+    state: text('state').notNull(),
+    dueDate: timestamp('due_date', { withTimezone: true, mode: 'string' }),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index('sub_orders_order_idx').on(t.orderId)],
+);
+
+export const orderItems = pgTable(
+  'order_items',
+  {
+    id: text('id').primaryKey(),
+    orderId: text('order_id').notNull(),
+    subOrderId: text('sub_order_id').notNull(),
+    quoteLineNo: integer('quote_line_no').notNull(),
+    offeringCode: text('offering_code').notNull(),
+    quantity: integer('quantity').notNull(),
+    recurringNet: money('recurring_net').notNull(),
+    oneOffNet: money('one_off_net').notNull(),
+  },
+  (t) => [index('order_items_order_idx').on(t.orderId)],
+);
+
+export const domainOrders = pgTable(
+  'domain_orders',
+  {
+    id: text('id').primaryKey(),
+    orderId: text('order_id').notNull(),
+    subOrderId: text('sub_order_id').notNull(),
+    orderItemId: text('order_item_id').notNull(),
+    specCode: text('spec_code').notNull(),
+    domain: text('domain').notNull(),
+    state: text('state').notNull(),
+    dependsOn: text('depends_on').array().notNull().default(sql`'{}'::text[]`),
+    dueDate: timestamp('due_date', { withTimezone: true, mode: 'string' }),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index('domain_orders_order_idx').on(t.orderId), index('domain_orders_sub_order_idx').on(t.subOrderId)],
+);
+
+export const tasks = pgTable(
+  'tasks',
+  {
+    id: text('id').primaryKey(),
+    orderId: text('order_id').notNull(),
+    domainOrderId: text('domain_order_id').notNull(),
+    code: text('code').notNull(),
+    name: text('name').notNull(),
+    kind: text('kind', { enum: ['api', 'manual', 'field', 'project'] }).notNull(),
+    state: text('state').notNull(),
+    jeopardy: text('jeopardy', { enum: ['green', 'yellow', 'red'] }).notNull().default('green'),
+    dependsOn: text('depends_on').array().notNull().default(sql`'{}'::text[]`),
+    system: text('system'),
+    pointOfNoReturn: boolean('point_of_no_return').notNull().default(false),
+    plannedMinutes: integer('planned_minutes').notNull(),
+    dueDate: timestamp('due_date', { withTimezone: true, mode: 'string' }),
+    attempts: integer('attempts').notNull().default(0),
+    startedAt: timestamp('started_at', { withTimezone: true, mode: 'string' }),
+    completedAt: timestamp('completed_at', { withTimezone: true, mode: 'string' }),
+    completedBy: text('completed_by'),
+    result: jsonb('result'),
+    note: text('note'),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index('tasks_order_idx').on(t.orderId),
+    index('tasks_domain_order_idx').on(t.domainOrderId),
+    index('tasks_state_idx').on(t.state),
+  ],
+);
+
+/** TMF637 product inventory: created inactive when the order is approved, active once fulfilled. */
+export const productInventory = pgTable(
+  'product_inventory',
+  {
+    id: text('id').primaryKey(),
+    orderId: text('order_id').notNull(),
+    orderItemId: text('order_item_id').notNull().unique(),
+    accountId: text('account_id').notNull(),
+    serviceAccountId: text('service_account_id').notNull(),
+    offeringCode: text('offering_code').notNull(),
+    state: text('state').notNull(),
+    createdAt: createdAt(),
+    activatedAt: timestamp('activated_at', { withTimezone: true, mode: 'string' }),
+  },
+  (t) => [index('product_inventory_account_idx').on(t.accountId)],
+);
+
+/**
+ * Every state change of every entity, oldest first by `id`. `eventKey` is derived from the workflow and
+ * the step that made the change, so an activity retried after a crash records it once.
+ */
+export const auditEvents = pgTable(
+  'audit_events',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    eventKey: text('event_key').notNull().unique(),
+    orderId: text('order_id'),
+    entityType: text('entity_type').notNull(),
+    entityId: text('entity_id').notNull(),
+    fromState: text('from_state'),
+    toState: text('to_state').notNull(),
+    actor: text('actor').notNull(),
+    details: jsonb('details'),
+    at: timestamp('at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
+  },
+  (t) => [index('audit_events_order_idx').on(t.orderId), index('audit_events_entity_idx').on(t.entityId)],
+);
+
+/** Calls the built-in downstream simulator has served, one per idempotency key. */
+export const simulatorCalls = pgTable('simulator_calls', {
+  idempotencyKey: text('idempotency_key').primaryKey(),
+  system: text('system').notNull(),
+  operation: text('operation').notNull(),
+  taskCode: text('task_code'),
+  response: jsonb('response').notNull(),
+  at: timestamp('at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
+});
+
+/** Faults requested through `POST /simulator/faults`: the next `remaining` runs of `taskCode` fail. */
+export const simulatorFaults = pgTable('simulator_faults', {
+  taskCode: text('task_code').primaryKey(),
+  mode: text('mode', { enum: ['error', 'timeout'] }).notNull(),
+  remaining: integer('remaining').notNull(),
+});

@@ -1,0 +1,63 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The project's root folder, whichever file imports this. */
+export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** The folder for local state (embedded database, Temporal dev-server file). Ignored by git. */
+export const dataDir = process.env.DATA_DIR ?? path.join(projectRoot, '.data');
+
+export interface Config {
+  /** HTTP port of the API. */
+  port: number;
+  /** Host the API binds to. */
+  host: string;
+  /** PostgreSQL URL; when absent the embedded PGlite database under `dataDir` is used. */
+  databaseUrl?: string;
+  /** An existing Temporal frontend; when absent `npm start` starts a dev server. */
+  temporalAddress?: string;
+  temporalNamespace: string;
+  temporalTaskQueue: string;
+  /** Ports of the dev server that `npm start` runs when no `TEMPORAL_ADDRESS` is given. */
+  temporalPort: number;
+  temporalUiPort: number;
+  /** Base URL of the Temporal Web UI, for links printed and served. */
+  temporalUiUrl?: string;
+  /** Latency of the built-in downstream simulator, in milliseconds. */
+  simulatorLatencyMs: number;
+  /** Allows the dev-only endpoints (the simulator's fault injection). */
+  devMode: boolean;
+}
+
+function intFrom(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0 || value > 65535) {
+    throw new Error(`Environment variable ${name} must be an integer between 0 and 65535, got "${raw}"`);
+  }
+  return value;
+}
+
+function nonEmpty(name: string): string | undefined {
+  const raw = process.env[name];
+  return raw === undefined || raw.trim() === '' ? undefined : raw.trim();
+}
+
+export function loadConfig(): Config {
+  const temporalPort = intFrom('TEMPORAL_PORT', 7233);
+  const temporalUiPort = intFrom('TEMPORAL_UI_PORT', temporalPort + 1000);
+  return {
+    port: intFrom('PORT', 3000),
+    host: nonEmpty('HOST') ?? '0.0.0.0',
+    databaseUrl: nonEmpty('DATABASE_URL'),
+    temporalAddress: nonEmpty('TEMPORAL_ADDRESS'),
+    temporalNamespace: nonEmpty('TEMPORAL_NAMESPACE') ?? 'default',
+    temporalTaskQueue: nonEmpty('TEMPORAL_TASK_QUEUE') ?? 'order-orchestration',
+    temporalPort,
+    temporalUiPort,
+    temporalUiUrl: nonEmpty('TEMPORAL_UI_URL'),
+    simulatorLatencyMs: intFrom('SIMULATOR_LATENCY_MS', 50),
+    devMode: (nonEmpty('DEV_MODE') ?? 'true') !== 'false',
+  };
+}

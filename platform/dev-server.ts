@@ -1,0 +1,139 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { Connection } from '@temporalio/client';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { allSearchAttributes } from '../workflows/search-attributes';
+import { resolveTemporalCli, type CliSource } from './temporal-cli';
+import { devServerSearchAttributeFlags, ensureSearchAttributes } from './search-attributes';
+
+export interface DevServerOptions {
+  ip?: string;
+  /** gRPC port; 0 picks a free one. */
+  port: number;
+  /** Web UI port; absent runs the server headless. 0 picks a free one. */
+  uiPort?: number;
+  /** Keeps the server's state in this SQLite file so a restart resumes running workflows. */
+  dbFilename?: string;
+  namespace?: string;
+  /** How long to wait for the first answer; a cold start of the CLI can take well over the SDK's 5 s. */
+  startTimeoutMs?: number;
+  log?: (line: string) => void;
+}
+
+export interface DevServer {
+  address: string;
+  namespace: string;
+  uiUrl?: string;
+  source: CliSource;
+  stop(): Promise<void>;
+}
+
+export async function freePort(ip = '127.0.0.1'): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, ip, () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Polls the frontend until it answers a real RPC, or gives up after `timeoutMs`. */
+export async function waitForTemporal(address: string, timeoutMs: number, child?: ChildProcess): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    if (child && child.exitCode !== null) {
+      throw new Error(`The Temporal dev server exited with code ${child.exitCode} before it answered`);
+    }
+    try {
+      const connection = await Connection.connect({ address, connectTimeout: 1000 });
+      try {
+        await connection.workflowService.getSystemInfo({});
+        return;
+      } finally {
+        await connection.close();
+      }
+    } catch (err) {
+      lastError = err;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+  throw new Error(`Temporal at ${address} did not answer within ${timeoutMs} ms: ${String(lastError)}`);
+}
+
+/**
+ * Starts `temporal server start-dev` with the project's search attributes, waits until it answers,
+ * and returns a handle whose `stop()` ends it. Falls back to the SDK's own download when no CLI is found.
+ */
+export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
+  const log = options.log ?? (() => {});
+  const ip = options.ip ?? '127.0.0.1';
+  const namespace = options.namespace ?? 'default';
+  const port = options.port === 0 ? await freePort(ip) : options.port;
+  const uiPort = options.uiPort === 0 ? await freePort(ip) : options.uiPort;
+  if (options.dbFilename) mkdirSync(path.dirname(options.dbFilename), { recursive: true });
+  const cli = resolveTemporalCli(log);
+  const address = `${ip}:${port}`;
+  const uiUrl = uiPort !== undefined ? `http://${ip === '0.0.0.0' ? '127.0.0.1' : ip}:${uiPort}` : undefined;
+
+  if (cli.source === 'sdk-download') {
+    log('No Temporal CLI found; using the SDK download of the dev server');
+    const env = await TestWorkflowEnvironment.createLocal({
+      server: {
+        ip,
+        port,
+        ui: uiPort !== undefined,
+        uiPort,
+        dbFilename: options.dbFilename,
+        namespace,
+        searchAttributes: [...allSearchAttributes],
+      },
+    });
+    return { address, namespace, uiUrl, source: cli.source, stop: () => env.teardown() };
+  }
+
+  const args = ['server', 'start-dev', '--ip', ip, '--port', String(port), '--namespace', namespace];
+  args.push(...(uiPort !== undefined ? ['--ui-port', String(uiPort), '--ui-disable-news-fetch'] : ['--headless']));
+  if (options.dbFilename) args.push('--db-filename', options.dbFilename);
+  args.push(...devServerSearchAttributeFlags(), '--log-level', 'error');
+  log(`Starting the Temporal dev server (${cli.path}, from ${cli.source}) on ${address}`);
+  const child = spawn(cli.path!, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4000);
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    const timedOut = await Promise.race([exited.then(() => false), sleep(10_000).then(() => true)]);
+    if (timedOut) {
+      child.kill('SIGKILL');
+      await exited;
+    }
+  };
+
+  try {
+    await waitForTemporal(address, options.startTimeoutMs ?? 60_000, child);
+    const connection = await Connection.connect({ address });
+    try {
+      await ensureSearchAttributes(connection, namespace);
+    } finally {
+      await connection.close();
+    }
+  } catch (err) {
+    await stop();
+    throw new Error(`${(err as Error).message}${stderr ? `\n${stderr}` : ''}`);
+  }
+  return { address, namespace, uiUrl, source: cli.source, stop };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms).unref());
+}
