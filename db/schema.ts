@@ -170,7 +170,8 @@ export const domainOrders = pgTable(
     id: text('id').primaryKey(),
     orderId: text('order_id').notNull(),
     subOrderId: text('sub_order_id').notNull(),
-    orderItemId: text('order_item_id').notNull(),
+    /** The order items whose offerings include this specification in the sub-order. */
+    orderItemIds: text('order_item_ids').array().notNull(),
     specCode: text('spec_code').notNull(),
     domain: text('domain').notNull(),
     state: text('state').notNull(),

@@ -33,7 +33,7 @@ CREATE TABLE "domain_orders" (
 	"id" text PRIMARY KEY NOT NULL,
 	"order_id" text NOT NULL,
 	"sub_order_id" text NOT NULL,
-	"order_item_id" text NOT NULL,
+	"order_item_ids" text[] NOT NULL,
 	"spec_code" text NOT NULL,
 	"domain" text NOT NULL,
 	"state" text NOT NULL,

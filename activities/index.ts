@@ -1,0 +1,23 @@
+import type { Db } from '../db/client';
+import type { CatalogStore } from './catalog-store';
+import { orderActivities } from './orders';
+import { quoteActivities } from './quotes';
+import type { DownstreamSimulator } from './simulator';
+import { taskActivities } from './tasks';
+
+export interface ActivityDeps {
+  db: Db;
+  catalogs: CatalogStore;
+  simulator: DownstreamSimulator;
+}
+
+/** Every activity the worker registers, built over the given database (tests hand in their own). */
+export function createActivities({ db, catalogs, simulator }: ActivityDeps) {
+  return {
+    ...quoteActivities(db),
+    ...orderActivities(db, catalogs),
+    ...taskActivities(db, simulator),
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;

@@ -1,0 +1,80 @@
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import { eq } from 'drizzle-orm';
+import type { Db } from '../db/client';
+import { tasks } from '../db/schema';
+import type { TaskCompletion, TaskFailure } from '../workflows/contracts';
+import type { DownstreamSimulator } from './simulator';
+import { transition } from './transitions';
+
+export function taskActivities(db: Db, simulator: DownstreamSimulator) {
+  async function taskRow(taskId: string) {
+    const task = await db.query.tasks.findFirst({ where: eq(tasks.id, taskId) });
+    if (!task) throw ApplicationFailure.nonRetryable(`Task ${taskId} does not exist`, 'NotFound');
+    return task;
+  }
+
+  return {
+    /**
+     * One attempt of an `api` task: marks it running, calls its downstream system with a key derived from
+     * the task and the attempt (so a worker crash mid-call never orders twice), and marks it completed.
+     * A downstream refusal marks the attempt failed and is thrown, non-retryable: the task workflow
+     * applies the catalog's retry policy.
+     */
+    async runApiTask(taskId: string, attempt: number): Promise<{ reference: string }> {
+      const task = await taskRow(taskId);
+      const actor = task.system ?? 'downstream';
+      await transition(db, { entity: 'task', id: taskId, to: 'running', eventKey: `task:${taskId}:attempt-${attempt}:running`, actor: 'engine', details: { attempt } });
+      await db.update(tasks).set({ attempts: attempt, startedAt: task.startedAt ?? new Date().toISOString() }).where(eq(tasks.id, taskId));
+      try {
+        Context.current().heartbeat();
+        const response = await simulator.call({
+          system: task.system ?? 'unknown',
+          operation: task.code,
+          taskCode: task.code,
+          idempotencyKey: `task:${taskId}:attempt-${attempt}`,
+        });
+        await db.update(tasks).set({ result: response, completedAt: new Date().toISOString(), completedBy: actor }).where(eq(tasks.id, taskId));
+        await transition(db, { entity: 'task', id: taskId, to: 'completed', eventKey: `task:${taskId}:completed`, actor, details: { reference: response.reference } });
+        return { reference: response.reference };
+      } catch (err) {
+        if (err instanceof ApplicationFailure && err.nonRetryable) {
+          await transition(db, { entity: 'task', id: taskId, to: 'failed', eventKey: `task:${taskId}:attempt-${attempt}:failed`, actor, details: { attempt, reason: err.message } });
+        }
+        throw err;
+      }
+    },
+
+    /** Puts a `manual`, `field` or `project` task in front of people: running, with a work order for the field. */
+    async dispatchWorkItem(taskId: string): Promise<void> {
+      const task = await taskRow(taskId);
+      const details: Record<string, unknown> = {};
+      if (task.kind === 'field') {
+        // The appointment is the first working slot after the planned lead time; a field scheduling system
+        // would propose it. Kept on the task so the technician's work queue shows it.
+        const appointment = new Date(Date.now() + 24 * 3600 * 1000);
+        appointment.setUTCHours(8, 0, 0, 0);
+        details.workOrder = `WO-${taskId}`;
+        details.appointment = appointment.toISOString();
+        await db.update(tasks).set({ result: details }).where(eq(tasks.id, taskId));
+      }
+      await db.update(tasks).set({ startedAt: new Date().toISOString() }).where(eq(tasks.id, taskId));
+      await transition(db, { entity: 'task', id: taskId, to: 'running', eventKey: `task:${taskId}:dispatched`, actor: 'engine', details });
+    },
+
+    async recordTaskCompleted(taskId: string, completion: TaskCompletion): Promise<void> {
+      const task = await taskRow(taskId);
+      const result = { ...((task.result as Record<string, unknown>) ?? {}), ...(completion.data ?? {}) };
+      await db
+        .update(tasks)
+        .set({ completedBy: completion.by, note: completion.note ?? null, result, completedAt: new Date().toISOString() })
+        .where(eq(tasks.id, taskId));
+      await transition(db, { entity: 'task', id: taskId, to: 'completed', eventKey: `task:${taskId}:completed`, actor: completion.by, details: completion.note ? { note: completion.note } : undefined });
+    },
+
+    async recordTaskFailed(taskId: string, failure: TaskFailure): Promise<void> {
+      await db.update(tasks).set({ note: failure.reason }).where(eq(tasks.id, taskId));
+      await transition(db, { entity: 'task', id: taskId, to: 'failed', eventKey: `task:${taskId}:reported-failed`, actor: failure.by, details: { reason: failure.reason } });
+    },
+  };
+}

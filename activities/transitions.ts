@@ -1,0 +1,63 @@
+import { sql } from 'drizzle-orm';
+import type { Db, Tx } from '../db/client';
+import { auditEvents, domainOrders, orders, productInventory, quotes, subOrders, tasks } from '../db/schema';
+
+const tables = {
+  quote: quotes,
+  order: orders,
+  subOrder: subOrders,
+  domainOrder: domainOrders,
+  task: tasks,
+  productInventory,
+} as const;
+export type Entity = keyof typeof tables;
+
+export interface Transition {
+  entity: Entity;
+  id: string;
+  to: string;
+  /** Unique per workflow step (for example `task:<id>:running`), so a retried write records once. */
+  eventKey: string;
+  actor: string;
+  details?: Record<string, unknown>;
+}
+
+/**
+ * Moves one entity to a new state and records the change in the audit trail, in one transaction and at
+ * most once per `eventKey`. Returns false when the event was already recorded (a retry).
+ */
+export async function transition(db: Db | Tx, change: Transition): Promise<boolean> {
+  const run = async (tx: Db | Tx) => {
+    const table = tables[change.entity];
+    const orderIdColumn = change.entity === 'order' ? sql`id` : change.entity === 'quote' ? sql`null` : sql`order_id`;
+    const current = await tx.execute(
+      sql`select state, ${orderIdColumn} as order_id from ${table} where id = ${change.id} for update`,
+    );
+    const row = rowsOf<{ state: string; order_id: string | null }>(current)[0];
+    if (!row) throw new Error(`${change.entity} ${change.id} does not exist`);
+    const inserted = await tx
+      .insert(auditEvents)
+      .values({
+        eventKey: change.eventKey,
+        orderId: row.order_id,
+        entityType: change.entity,
+        entityId: change.id,
+        fromState: row.state,
+        toState: change.to,
+        actor: change.actor,
+        details: change.details ?? null,
+      })
+      .onConflictDoNothing()
+      .returning({ id: auditEvents.id });
+    if (inserted.length === 0) return false;
+    const touch = change.entity === 'productInventory' ? sql`` : sql`, updated_at = now()`;
+    await tx.execute(sql`update ${table} set state = ${change.to}${touch} where id = ${change.id}`);
+    return true;
+  };
+  return db.transaction(run);
+}
+
+/** postgres.js returns rows as the result itself, PGlite under `rows`. */
+export function rowsOf<T>(result: unknown): T[] {
+  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
+}

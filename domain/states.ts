@@ -1,0 +1,44 @@
+/** States aligned with TM Forum Open APIs (see DESIGN.md). */
+export type QuoteState = 'inProgress' | 'pending' | 'approved' | 'accepted' | 'rejected' | 'cancelled' | 'expired';
+export type OrderState =
+  | 'acknowledged'
+  | 'rejected'
+  | 'pending'
+  | 'held'
+  | 'inProgress'
+  | 'assessingCancellation'
+  | 'pendingCancellation'
+  | 'cancelled'
+  | 'completed'
+  | 'failed'
+  | 'partial';
+export type DomainOrderState = 'acknowledged' | 'inProgress' | 'held' | 'completed' | 'failed' | 'partial' | 'cancelled';
+export type TaskState =
+  | 'pending'
+  | 'ready'
+  | 'running'
+  | 'completed'
+  | 'failed'
+  | 'fatallyFailed'
+  | 'onHold'
+  | 'skipped'
+  | 'cancelled'
+  | 'superseded';
+export type ProductInventoryState = 'created' | 'pendingActive' | 'active' | 'suspended' | 'terminated' | 'cancelled';
+
+type ItemState = 'completed' | 'failed' | 'cancelled' | 'skipped' | 'held' | 'moving';
+
+/**
+ * The roll-up rule of DESIGN.md for an order, sub-order or domain order from its children: `inProgress`
+ * while any child moves, `held` only when nothing can move, `partial` when every child is final and some
+ * failed while others completed, `completed` when all completed (a skipped task counts as done).
+ */
+export function rollUp(children: ItemState[]): 'inProgress' | 'held' | 'completed' | 'failed' | 'partial' | 'cancelled' {
+  if (children.some((c) => c === 'moving')) return 'inProgress';
+  if (children.some((c) => c === 'held')) return 'held';
+  const done = children.filter((c) => c === 'completed' || c === 'skipped').length;
+  const failed = children.filter((c) => c === 'failed').length;
+  if (children.length > 0 && children.every((c) => c === 'cancelled')) return 'cancelled';
+  if (failed === 0) return 'completed';
+  return done > 0 ? 'partial' : 'failed';
+}

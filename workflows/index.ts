@@ -1,0 +1,6 @@
+/** Every workflow the worker registers; the bundle's entry point. */
+export { domainOrder } from './domain-order';
+export { order } from './order';
+export { quoteApproval } from './quote-approval';
+export { subOrder } from './sub-order';
+export { task } from './task';

@@ -1,0 +1,129 @@
+import {
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
+import { requiredApprovals } from '../domain/approval-policy';
+import type { QuoteState } from '../domain/states';
+import { activities } from './activities';
+import {
+  acceptUpdate,
+  decideUpdate,
+  quoteStatusQuery,
+  submissionUpdate,
+  type QuoteAcceptance,
+  type QuoteApprovalInput,
+  type QuoteApprovalStatus,
+  type QuoteDecision,
+} from './contracts';
+import { ApprovalLevel, State } from './search-attributes';
+
+/**
+ * Approval of one submitted quote version (stage 3 of DESIGN.md): the pricing policy decides the levels,
+ * each level's approver decides in turn, and an approved quote waits for the customer's signature until
+ * its validity date.
+ */
+export async function quoteApproval(input: QuoteApprovalInput): Promise<QuoteState> {
+  const { quoteId, version, customerId } = input;
+  const status: QuoteApprovalStatus = {
+    quoteId,
+    version,
+    state: 'inProgress',
+    approvalsRequired: requiredApprovals(input.maxDiscountPct, input.agreementMaxDiscountPct),
+    decisions: [],
+    superseded: false,
+  };
+  let evaluated = false;
+  let pendingDecision: QuoteDecision | undefined;
+  let acceptance: QuoteAcceptance | undefined;
+  let salesContractId: string | undefined;
+
+  const show = (state: QuoteState) => {
+    status.state = state;
+    upsertSearchAttributes([
+      { key: State, value: state },
+      { key: ApprovalLevel, value: status.awaiting ?? 'none' },
+    ]);
+    const waitingOn = status.awaiting ? ` Waiting for the ${status.awaiting}.` : state === 'approved' ? ' Waiting for the customer to sign.' : '';
+    setCurrentDetails(`Quote **${quoteId}** v${version} is \`${state}\`.${waitingOn}`);
+  };
+
+  setHandler(quoteStatusQuery, () => status);
+  setHandler(submissionUpdate, async () => {
+    await condition(() => evaluated);
+    return status;
+  });
+  setHandler(
+    decideUpdate,
+    async (decision) => {
+      pendingDecision = decision;
+      await condition(() => pendingDecision === undefined);
+      return status;
+    },
+    {
+      validator: (decision) => {
+        if (status.state !== 'pending' || !status.awaiting) {
+          throw ApplicationFailure.create({ type: 'InvalidState', message: `Quote ${quoteId} v${version} is ${status.state}, not awaiting a decision` });
+        }
+        if (decision.role !== status.awaiting) {
+          throw ApplicationFailure.create({ type: 'InvalidState', message: `Quote ${quoteId} v${version} awaits the ${status.awaiting}, not the ${decision.role}` });
+        }
+        if (pendingDecision) throw ApplicationFailure.create({ type: 'InvalidState', message: 'A decision is already being recorded' });
+      },
+    },
+  );
+  setHandler(
+    acceptUpdate,
+    async (a) => {
+      acceptance = a;
+      await condition(() => salesContractId !== undefined);
+      return { salesContractId: salesContractId! };
+    },
+    {
+      validator: (_acceptance: QuoteAcceptance) => {
+        if (status.state !== 'approved' || acceptance) {
+          throw ApplicationFailure.create({ type: 'InvalidState', message: `Quote ${quoteId} v${version} is ${status.state}; only an approved quote can be accepted` });
+        }
+      },
+    },
+  );
+
+  await activities.recordQuoteSubmitted(quoteId, version, status.approvalsRequired);
+  status.awaiting = status.approvalsRequired[0];
+  show(status.awaiting ? 'pending' : 'approved');
+  evaluated = true;
+
+  for (const role of status.approvalsRequired) {
+    status.awaiting = role;
+    show('pending');
+    await condition(() => pendingDecision !== undefined);
+    const decision = pendingDecision!;
+    const isLast = role === status.approvalsRequired[status.approvalsRequired.length - 1];
+    const outcome = decision.decision === 'reject' ? 'inProgress' : isLast ? 'approved' : 'pending';
+    await activities.recordQuoteDecision(quoteId, version, decision, outcome);
+    status.decisions.push({ role, decision: decision.decision, comment: decision.comment });
+    status.awaiting = undefined;
+    pendingDecision = undefined;
+    if (decision.decision === 'reject') {
+      show('rejected');
+      await condition(allHandlersFinished);
+      return 'rejected';
+    }
+  }
+  show('approved');
+
+  const validForMs = Math.max(0, Date.parse(input.validUntil) - Date.now());
+  const accepted = await condition(() => acceptance !== undefined, validForMs);
+  if (!accepted) {
+    await activities.expireQuote(quoteId, version);
+    show('expired');
+    return 'expired';
+  }
+  ({ salesContractId } = await activities.acceptQuote(quoteId, version, customerId, acceptance!.signedBy));
+  show('accepted');
+  await condition(allHandlersFinished);
+  return 'accepted';
+}
