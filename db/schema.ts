@@ -85,6 +85,18 @@ export const quoteMembers = pgTable(
   (t) => [primaryKey({ columns: [t.quoteId, t.version, t.ref] })],
 );
 
+export const quoteGroups = pgTable(
+  'quote_groups',
+  {
+    quoteId: text('quote_id').notNull(),
+    version: integer('version').notNull(),
+    ref: text('ref').notNull(),
+    name: text('name').notNull(),
+    memberRefs: text('member_refs').array().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.quoteId, t.version, t.ref] })],
+);
+
 export const quoteItems = pgTable(
   'quote_items',
   {

@@ -83,6 +83,15 @@ CREATE TABLE "product_inventory" (
 	CONSTRAINT "product_inventory_order_item_id_unique" UNIQUE("order_item_id")
 );
 --> statement-breakpoint
+CREATE TABLE "quote_groups" (
+	"quote_id" text NOT NULL,
+	"version" integer NOT NULL,
+	"ref" text NOT NULL,
+	"name" text NOT NULL,
+	"member_refs" text[] NOT NULL,
+	CONSTRAINT "quote_groups_quote_id_version_ref_pk" PRIMARY KEY("quote_id","version","ref")
+);
+--> statement-breakpoint
 CREATE TABLE "quote_items" (
 	"quote_id" text NOT NULL,
 	"version" integer NOT NULL,

@@ -1,0 +1,58 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { Client } from '@temporalio/client';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { CatalogStore } from '../activities/catalog-store';
+import type { DownstreamSimulator } from '../activities/simulator';
+import type { Database } from '../db/client';
+import { registerErrorHandler } from './errors';
+import { accountRoutes } from './routes/accounts';
+import { catalogRoutes } from './routes/catalog';
+import { healthRoutes } from './routes/health';
+import { orderRoutes } from './routes/orders';
+import { quoteRoutes } from './routes/quotes';
+import { simulatorRoutes } from './routes/simulator';
+import { taskRoutes } from './routes/tasks';
+
+export interface AppDeps {
+  database: Database;
+  temporal: Client;
+  taskQueue: string;
+  catalogs: CatalogStore;
+  simulator: DownstreamSimulator;
+  /** Enables `POST /simulator/faults`. */
+  devMode: boolean;
+  logger?: boolean | { level: string };
+}
+
+export type App = FastifyInstance & { withTypeProvider(): FastifyInstance };
+
+/** The HTTP API: thin routes over the database and the Temporal client; closes nothing it did not open. */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({ logger: deps.logger ?? false, bodyLimit: 10 * 1024 * 1024 }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  registerErrorHandler(app);
+
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: 'Telecom order orchestration API',
+        description: 'Quotes, orders, tasks and fall-outs of the telecom order-orchestration engine.',
+        version: '0.1.0',
+      },
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  await app.register(healthRoutes(deps));
+  await app.register(catalogRoutes(deps));
+  await app.register(accountRoutes(deps));
+  await app.register(quoteRoutes(deps));
+  await app.register(orderRoutes(deps));
+  await app.register(taskRoutes(deps));
+  if (deps.devMode) await app.register(simulatorRoutes(deps));
+  return app;
+}

@@ -1,0 +1,16 @@
+/** `npm run api`: the HTTP API alone, for production (any number of them behind a load balancer). */
+import { openCore, onShutdown, startApi } from '../platform/bootstrap';
+import { loadConfig } from '../platform/config';
+
+const config = loadConfig();
+if (!config.databaseUrl) {
+  console.error('npm run api needs DATABASE_URL: the embedded database serves one process only (use npm start)');
+  process.exit(2);
+}
+const core = await openCore(config);
+const api = await startApi(core, config, config.temporalAddress ?? '127.0.0.1:7233');
+console.log(`API listening on http://${config.host}:${config.port} (OpenAPI at /docs)`);
+onShutdown(async () => {
+  await api.stop();
+  await core.database.close();
+});

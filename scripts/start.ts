@@ -1,0 +1,51 @@
+/**
+ * `npm start`: the whole product in one process. Starts the Temporal dev server (unless TEMPORAL_ADDRESS
+ * names one), opens the database (PostgreSQL from DATABASE_URL, else embedded PGlite), runs the worker
+ * and the API, and prints where everything is.
+ */
+import path from 'node:path';
+import { openCore, onShutdown, startApi, startWorker } from '../platform/bootstrap';
+import { dataDir, loadConfig } from '../platform/config';
+import { startDevServer, type DevServer } from '../platform/dev-server';
+
+const config = loadConfig();
+const log = (line: string) => console.log(`[start] ${line}`);
+
+let devServer: DevServer | undefined;
+let address = config.temporalAddress;
+let uiUrl = config.temporalUiUrl;
+if (!address) {
+  devServer = await startDevServer({
+    ip: '127.0.0.1',
+    port: config.temporalPort,
+    uiPort: config.temporalUiPort,
+    namespace: config.temporalNamespace,
+    dbFilename: path.join(dataDir, 'temporal.db'),
+    log,
+  });
+  address = devServer.address;
+  uiUrl = uiUrl ?? devServer.uiUrl;
+}
+
+const core = await openCore(config);
+const worker = await startWorker(core, config, address);
+const api = await startApi(core, config, address);
+
+onShutdown(async () => {
+  await api.stop();
+  await worker.stop();
+  await core.database.close();
+  await devServer?.stop();
+});
+
+const apiUrl = `http://127.0.0.1:${config.port}`;
+console.log(`
+  Telecom order orchestration is up.
+    API           ${apiUrl}
+    OpenAPI       ${apiUrl}/docs/json   (interactive: ${apiUrl}/docs)
+    Health        ${apiUrl}/health
+    Temporal      ${address} (namespace ${config.temporalNamespace}, task queue ${config.temporalTaskQueue})
+    Temporal UI   ${uiUrl ? `${uiUrl}/namespaces/${config.temporalNamespace}/workflows` : '(not started here; see TEMPORAL_UI_URL)'}
+    Database      ${core.database.location}
+  Ctrl-C stops it; running orders resume on the next start.
+`);
