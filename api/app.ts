@@ -6,7 +6,7 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTyp
 import type { CatalogStore } from '../activities/catalog-store';
 import type { DownstreamSimulator } from '../activities/simulator';
 import type { Database } from '../db/client';
-import { registerErrorHandler } from './errors';
+import { ApiError, registerErrorHandler } from './errors';
 import { accountRoutes } from './routes/accounts';
 import { catalogRoutes } from './routes/catalog';
 import { healthRoutes } from './routes/health';
@@ -34,6 +34,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandler(app);
+  // Actions such as `POST /quotes/:id/submit` carry no body; many clients still send the JSON content type.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    const text = String(body);
+    if (text.trim() === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(text));
+    } catch (err) {
+      done(new ApiError(400, 'validation_failed', `The body is not valid JSON: ${(err as Error).message}`, [{ field: 'body', rule: 'json', message: (err as Error).message }]), undefined);
+    }
+  });
 
   await app.register(swagger, {
     openapi: {

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import {
+  customType,
   bigserial,
   boolean,
   index,
@@ -9,12 +10,21 @@ import {
   pgTable,
   primaryKey,
   text,
-  timestamp,
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
 
-const createdAt = () => timestamp('created_at', { withTimezone: true, mode: 'string' }).notNull().defaultNow();
-const updatedAt = () => timestamp('updated_at', { withTimezone: true, mode: 'string' }).notNull().defaultNow();
+/**
+ * A `timestamptz` read and written as an ISO 8601 string (`2026-11-23T09:50:30.159Z`), whichever driver
+ * is under it: what crosses the API and workflow boundaries is plain JSON.
+ */
+const isoTimestamp = customType<{ data: string; driverData: string | Date }>({
+  dataType: () => 'timestamp with time zone',
+  fromDriver: (value) => new Date(value).toISOString(),
+  toDriver: (value) => value,
+});
+const timestamp = (name: string) => isoTimestamp(name);
+const createdAt = () => timestamp('created_at').notNull().default(sql`now()`);
+const updatedAt = () => timestamp('updated_at').notNull().default(sql`now()`);
 const money = (name: string) => numeric(name, { precision: 14, scale: 2, mode: 'number' });
 
 /** Each catalog version, as loaded from `catalog/`. Orders keep the version they were decomposed with. */
@@ -22,7 +32,7 @@ export const catalogVersions = pgTable('catalog_versions', {
   version: text('version').primaryKey(),
   checksum: text('checksum').notNull(),
   document: jsonb('document').notNull(),
-  loadedAt: timestamp('loaded_at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
+  loadedAt: timestamp('loaded_at').notNull().default(sql`now()`),
 });
 
 /** Business accounts (the customer) and service accounts (one per site or subscriber, under a business account). */
@@ -48,7 +58,7 @@ export const quotes = pgTable(
     accountId: text('account_id').notNull(),
     state: text('state').notNull(),
     currentVersion: integer('current_version').notNull(),
-    validUntil: timestamp('valid_until', { withTimezone: true, mode: 'string' }),
+    validUntil: timestamp('valid_until'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -123,7 +133,7 @@ export const salesContracts = pgTable('sales_contracts', {
   quoteVersion: integer('quote_version').notNull(),
   accountId: text('account_id').notNull(),
   signedBy: text('signed_by').notNull(),
-  signedAt: timestamp('signed_at', { withTimezone: true, mode: 'string' }).notNull(),
+  signedAt: timestamp('signed_at').notNull(),
 });
 
 export const orders = pgTable(
@@ -136,9 +146,9 @@ export const orders = pgTable(
     state: text('state').notNull(),
     catalogVersion: text('catalog_version').notNull(),
     idempotencyKey: text('idempotency_key').unique(),
-    requestedCompletionDate: timestamp('requested_completion_date', { withTimezone: true, mode: 'string' }),
-    dueDate: timestamp('due_date', { withTimezone: true, mode: 'string' }),
-    completedAt: timestamp('completed_at', { withTimezone: true, mode: 'string' }),
+    requestedCompletionDate: timestamp('requested_completion_date'),
+    dueDate: timestamp('due_date'),
+    completedAt: timestamp('completed_at'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -155,7 +165,7 @@ export const subOrders = pgTable(
     name: text('name').notNull(),
     serviceAccountId: text('service_account_id').notNull(),
     state: text('state').notNull(),
-    dueDate: timestamp('due_date', { withTimezone: true, mode: 'string' }),
+    dueDate: timestamp('due_date'),
     updatedAt: updatedAt(),
   },
   (t) => [index('sub_orders_order_idx').on(t.orderId)],
@@ -188,7 +198,7 @@ export const domainOrders = pgTable(
     domain: text('domain').notNull(),
     state: text('state').notNull(),
     dependsOn: text('depends_on').array().notNull().default(sql`'{}'::text[]`),
-    dueDate: timestamp('due_date', { withTimezone: true, mode: 'string' }),
+    dueDate: timestamp('due_date'),
     updatedAt: updatedAt(),
   },
   (t) => [index('domain_orders_order_idx').on(t.orderId), index('domain_orders_sub_order_idx').on(t.subOrderId)],
@@ -209,10 +219,10 @@ export const tasks = pgTable(
     system: text('system'),
     pointOfNoReturn: boolean('point_of_no_return').notNull().default(false),
     plannedMinutes: integer('planned_minutes').notNull(),
-    dueDate: timestamp('due_date', { withTimezone: true, mode: 'string' }),
+    dueDate: timestamp('due_date'),
     attempts: integer('attempts').notNull().default(0),
-    startedAt: timestamp('started_at', { withTimezone: true, mode: 'string' }),
-    completedAt: timestamp('completed_at', { withTimezone: true, mode: 'string' }),
+    startedAt: timestamp('started_at'),
+    completedAt: timestamp('completed_at'),
     completedBy: text('completed_by'),
     result: jsonb('result'),
     note: text('note'),
@@ -237,7 +247,7 @@ export const productInventory = pgTable(
     offeringCode: text('offering_code').notNull(),
     state: text('state').notNull(),
     createdAt: createdAt(),
-    activatedAt: timestamp('activated_at', { withTimezone: true, mode: 'string' }),
+    activatedAt: timestamp('activated_at'),
   },
   (t) => [index('product_inventory_account_idx').on(t.accountId)],
 );
@@ -258,7 +268,7 @@ export const auditEvents = pgTable(
     toState: text('to_state').notNull(),
     actor: text('actor').notNull(),
     details: jsonb('details'),
-    at: timestamp('at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
+    at: timestamp('at').notNull().default(sql`now()`),
   },
   (t) => [index('audit_events_order_idx').on(t.orderId), index('audit_events_entity_idx').on(t.entityId)],
 );
@@ -270,7 +280,7 @@ export const simulatorCalls = pgTable('simulator_calls', {
   operation: text('operation').notNull(),
   taskCode: text('task_code'),
   response: jsonb('response').notNull(),
-  at: timestamp('at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
+  at: timestamp('at').notNull().default(sql`now()`),
 });
 
 /** Faults requested through `POST /simulator/faults`: the next `remaining` runs of `taskCode` fail. */
