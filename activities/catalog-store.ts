@@ -17,7 +17,9 @@ export class CatalogStore {
   async get(version: string): Promise<Catalog> {
     const cached = this.cache.get(version);
     if (cached) return cached;
-    const row = await this.db.query.catalogVersions.findFirst({ where: eq(catalogVersions.version, version) });
+    const row = await this.db.query.catalogVersions.findFirst({
+      where: eq(catalogVersions.version, version),
+    });
     if (!row) throw new Error(`Catalog version ${version} is not loaded`);
     const catalog = row.document as Catalog;
     this.cache.set(version, catalog);

@@ -1,7 +1,15 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { asc, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import { auditEvents, domainOrders, orderItems, orders, productInventory, subOrders, tasks } from '../db/schema';
+import {
+  auditEvents,
+  domainOrders,
+  orderItems,
+  orders,
+  productInventory,
+  subOrders,
+  tasks,
+} from '../db/schema';
 import { decomposeOrder as decompose } from '../domain/decompose';
 import type { CatalogStore } from './catalog-store';
 import { transition, type Transition } from './transitions';
@@ -65,17 +73,20 @@ export function orderActivities(db: Db, catalogs: CatalogStore) {
             .onConflictDoNothing()
             .returning({ id: productInventory.id });
           if (created.length === 0) continue;
-          await tx.insert(auditEvents).values(
-            created.map(({ id }) => ({
-              eventKey: `productInventory:${id}:created`,
-              orderId,
-              entityType: 'productInventory',
-              entityId: id,
-              fromState: null,
-              toState: 'created',
-              actor: 'order-workflow',
-            })),
-          ).onConflictDoNothing();
+          await tx
+            .insert(auditEvents)
+            .values(
+              created.map(({ id }) => ({
+                eventKey: `productInventory:${id}:created`,
+                orderId,
+                entityType: 'productInventory',
+                entityId: id,
+                fromState: null,
+                toState: 'created',
+                actor: 'order-workflow',
+              })),
+            )
+            .onConflictDoNothing();
         }
       });
       return items.length;
@@ -85,10 +96,16 @@ export function orderActivities(db: Db, catalogs: CatalogStore) {
      * Decomposes the order with the catalog version it was created with and stores the domain orders and
      * tasks (idempotent: the IDs are deterministic). Returns the sub-orders that have work to do.
      */
-    async decomposeOrder(orderId: string): Promise<{ subOrderIds: string[]; domainOrders: number; tasks: number }> {
+    async decomposeOrder(
+      orderId: string,
+    ): Promise<{ subOrderIds: string[]; domainOrders: number; tasks: number }> {
       const order = await orderRow(orderId);
       const catalog = await catalogs.get(order.catalogVersion);
-      const items = await db.select().from(orderItems).where(eq(orderItems.orderId, orderId)).orderBy(asc(orderItems.id));
+      const items = await db
+        .select()
+        .from(orderItems)
+        .where(eq(orderItems.orderId, orderId))
+        .orderBy(asc(orderItems.id));
       const plan = decompose(items, catalog);
       await db.transaction(async (tx) => {
         for (const batch of chunks(plan.domainOrders)) {
@@ -97,7 +114,13 @@ export function orderActivities(db: Db, catalogs: CatalogStore) {
             .values(batch.map((d) => ({ ...d, orderId, state: 'acknowledged' })))
             .onConflictDoNothing()
             .returning({ id: domainOrders.id });
-          await auditCreated(tx, orderId, 'domainOrder', created.map((c) => c.id), 'acknowledged');
+          await auditCreated(
+            tx,
+            orderId,
+            'domainOrder',
+            created.map((c) => c.id),
+            'acknowledged',
+          );
         }
         for (const batch of chunks(plan.tasks)) {
           const created = await tx
@@ -105,7 +128,13 @@ export function orderActivities(db: Db, catalogs: CatalogStore) {
             .values(batch.map((t) => ({ ...t, orderId, state: 'pending' })))
             .onConflictDoNothing()
             .returning({ id: tasks.id });
-          await auditCreated(tx, orderId, 'task', created.map((c) => c.id), 'pending');
+          await auditCreated(
+            tx,
+            orderId,
+            'task',
+            created.map((c) => c.id),
+            'pending',
+          );
         }
       });
       const subOrderIds = [...new Set(plan.domainOrders.map((d) => d.subOrderId))];
@@ -114,14 +143,23 @@ export function orderActivities(db: Db, catalogs: CatalogStore) {
 
     async loadSubOrderPlan(subOrderId: string): Promise<DomainOrderPlan[]> {
       return db
-        .select({ id: domainOrders.id, domain: domainOrders.domain, specCode: domainOrders.specCode, dependsOn: domainOrders.dependsOn })
+        .select({
+          id: domainOrders.id,
+          domain: domainOrders.domain,
+          specCode: domainOrders.specCode,
+          dependsOn: domainOrders.dependsOn,
+        })
         .from(domainOrders)
         .where(eq(domainOrders.subOrderId, subOrderId))
         .orderBy(asc(domainOrders.id));
     },
 
     async loadDomainOrderPlan(domainOrderId: string): Promise<TaskPlan[]> {
-      const rows = await db.select().from(tasks).where(eq(tasks.domainOrderId, domainOrderId)).orderBy(asc(tasks.id));
+      const rows = await db
+        .select()
+        .from(tasks)
+        .where(eq(tasks.domainOrderId, domainOrderId))
+        .orderBy(asc(tasks.id));
       if (rows.length === 0) return [];
       const order = await orderRow(rows[0].orderId);
       const catalog = await catalogs.get(order.catalogVersion);
@@ -151,12 +189,24 @@ export function orderActivities(db: Db, catalogs: CatalogStore) {
             actor: 'order-workflow',
           });
         }
-        if (inventory.length > 0) await db
-          .update(productInventory)
-          .set({ activatedAt: new Date().toISOString() })
-          .where(inArray(productInventory.id, inventory.map((i) => i.id)));
+        if (inventory.length > 0)
+          await db
+            .update(productInventory)
+            .set({ activatedAt: new Date().toISOString() })
+            .where(
+              inArray(
+                productInventory.id,
+                inventory.map((i) => i.id),
+              ),
+            );
       }
-      await transition(db, { entity: 'order', id: orderId, to: state, eventKey: `order:${orderId}:closed`, actor: 'order-workflow' });
+      await transition(db, {
+        entity: 'order',
+        id: orderId,
+        to: state,
+        eventKey: `order:${orderId}:closed`,
+        actor: 'order-workflow',
+      });
       await db.update(orders).set({ completedAt: new Date().toISOString() }).where(eq(orders.id, orderId));
     },
   };
@@ -172,6 +222,16 @@ async function auditCreated(
   if (ids.length === 0) return;
   await tx
     .insert(auditEvents)
-    .values(ids.map((id) => ({ eventKey: `${entityType}:${id}:created`, orderId, entityType, entityId: id, fromState: null, toState: state, actor: 'decomposition' })))
+    .values(
+      ids.map((id) => ({
+        eventKey: `${entityType}:${id}:created`,
+        orderId,
+        entityType,
+        entityId: id,
+        fromState: null,
+        toState: state,
+        actor: 'decomposition',
+      })),
+    )
     .onConflictDoNothing();
 }

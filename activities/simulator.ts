@@ -49,7 +49,10 @@ export class DownstreamSimulator {
     const [stored] = await this.db
       .insert(simulatorCalls)
       .values({ ...request, taskCode: request.taskCode ?? null, response })
-      .onConflictDoUpdate({ target: simulatorCalls.idempotencyKey, set: { idempotencyKey: request.idempotencyKey } })
+      .onConflictDoUpdate({
+        target: simulatorCalls.idempotencyKey,
+        set: { idempotencyKey: request.idempotencyKey },
+      })
       .returning({ response: simulatorCalls.response });
     return stored.response as DownstreamResponse;
   }

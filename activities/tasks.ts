@@ -24,8 +24,18 @@ export function taskActivities(db: Db, simulator: DownstreamSimulator) {
     async runApiTask(taskId: string, attempt: number): Promise<{ reference: string }> {
       const task = await taskRow(taskId);
       const actor = task.system ?? 'downstream';
-      await transition(db, { entity: 'task', id: taskId, to: 'running', eventKey: `task:${taskId}:attempt-${attempt}:running`, actor: 'engine', details: { attempt } });
-      await db.update(tasks).set({ attempts: attempt, startedAt: task.startedAt ?? new Date().toISOString() }).where(eq(tasks.id, taskId));
+      await transition(db, {
+        entity: 'task',
+        id: taskId,
+        to: 'running',
+        eventKey: `task:${taskId}:attempt-${attempt}:running`,
+        actor: 'engine',
+        details: { attempt },
+      });
+      await db
+        .update(tasks)
+        .set({ attempts: attempt, startedAt: task.startedAt ?? new Date().toISOString() })
+        .where(eq(tasks.id, taskId));
       try {
         Context.current().heartbeat();
         const response = await simulator.call({
@@ -34,12 +44,29 @@ export function taskActivities(db: Db, simulator: DownstreamSimulator) {
           taskCode: task.code,
           idempotencyKey: `task:${taskId}:attempt-${attempt}`,
         });
-        await db.update(tasks).set({ result: response, completedAt: new Date().toISOString(), completedBy: actor }).where(eq(tasks.id, taskId));
-        await transition(db, { entity: 'task', id: taskId, to: 'completed', eventKey: `task:${taskId}:completed`, actor, details: { reference: response.reference } });
+        await db
+          .update(tasks)
+          .set({ result: response, completedAt: new Date().toISOString(), completedBy: actor })
+          .where(eq(tasks.id, taskId));
+        await transition(db, {
+          entity: 'task',
+          id: taskId,
+          to: 'completed',
+          eventKey: `task:${taskId}:completed`,
+          actor,
+          details: { reference: response.reference },
+        });
         return { reference: response.reference };
       } catch (err) {
         if (err instanceof ApplicationFailure && err.nonRetryable) {
-          await transition(db, { entity: 'task', id: taskId, to: 'failed', eventKey: `task:${taskId}:attempt-${attempt}:failed`, actor, details: { attempt, reason: err.message } });
+          await transition(db, {
+            entity: 'task',
+            id: taskId,
+            to: 'failed',
+            eventKey: `task:${taskId}:attempt-${attempt}:failed`,
+            actor,
+            details: { attempt, reason: err.message },
+          });
         }
         throw err;
       }
@@ -59,7 +86,14 @@ export function taskActivities(db: Db, simulator: DownstreamSimulator) {
         await db.update(tasks).set({ result: details }).where(eq(tasks.id, taskId));
       }
       await db.update(tasks).set({ startedAt: new Date().toISOString() }).where(eq(tasks.id, taskId));
-      await transition(db, { entity: 'task', id: taskId, to: 'running', eventKey: `task:${taskId}:dispatched`, actor: 'engine', details });
+      await transition(db, {
+        entity: 'task',
+        id: taskId,
+        to: 'running',
+        eventKey: `task:${taskId}:dispatched`,
+        actor: 'engine',
+        details,
+      });
     },
 
     async recordTaskCompleted(taskId: string, completion: TaskCompletion): Promise<void> {
@@ -67,14 +101,33 @@ export function taskActivities(db: Db, simulator: DownstreamSimulator) {
       const result = { ...((task.result as Record<string, unknown>) ?? {}), ...(completion.data ?? {}) };
       await db
         .update(tasks)
-        .set({ completedBy: completion.by, note: completion.note ?? null, result, completedAt: new Date().toISOString() })
+        .set({
+          completedBy: completion.by,
+          note: completion.note ?? null,
+          result,
+          completedAt: new Date().toISOString(),
+        })
         .where(eq(tasks.id, taskId));
-      await transition(db, { entity: 'task', id: taskId, to: 'completed', eventKey: `task:${taskId}:completed`, actor: completion.by, details: completion.note ? { note: completion.note } : undefined });
+      await transition(db, {
+        entity: 'task',
+        id: taskId,
+        to: 'completed',
+        eventKey: `task:${taskId}:completed`,
+        actor: completion.by,
+        details: completion.note ? { note: completion.note } : undefined,
+      });
     },
 
     async recordTaskFailed(taskId: string, failure: TaskFailure): Promise<void> {
       await db.update(tasks).set({ note: failure.reason }).where(eq(tasks.id, taskId));
-      await transition(db, { entity: 'task', id: taskId, to: 'failed', eventKey: `task:${taskId}:reported-failed`, actor: failure.by, details: { reason: failure.reason } });
+      await transition(db, {
+        entity: 'task',
+        id: taskId,
+        to: 'failed',
+        eventKey: `task:${taskId}:reported-failed`,
+        actor: failure.by,
+        details: { reason: failure.reason },
+      });
     },
   };
 }

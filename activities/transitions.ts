@@ -29,7 +29,8 @@ export interface Transition {
 export async function transition(db: Db | Tx, change: Transition): Promise<boolean> {
   const run = async (tx: Db | Tx) => {
     const table = tables[change.entity];
-    const orderIdColumn = change.entity === 'order' ? sql`id` : change.entity === 'quote' ? sql`null` : sql`order_id`;
+    const orderIdColumn =
+      change.entity === 'order' ? sql`id` : change.entity === 'quote' ? sql`null` : sql`order_id`;
     const current = await tx.execute(
       sql`select state, ${orderIdColumn} as order_id from ${table} where id = ${change.id} for update`,
     );

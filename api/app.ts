@@ -2,7 +2,12 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { Client } from '@temporalio/client';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import {
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
 import type { CatalogStore } from '../activities/catalog-store';
 import type { DownstreamSimulator } from '../activities/simulator';
 import type { Database } from '../db/client';
@@ -30,7 +35,10 @@ export type App = FastifyInstance & { withTypeProvider(): FastifyInstance };
 
 /** The HTTP API: thin routes over the database and the Temporal client; closes nothing it did not open. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
-  const app = Fastify({ logger: deps.logger ?? false, bodyLimit: 10 * 1024 * 1024 }).withTypeProvider<ZodTypeProvider>();
+  const app = Fastify({
+    logger: deps.logger ?? false,
+    bodyLimit: 10 * 1024 * 1024,
+  }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandler(app);
@@ -42,7 +50,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     try {
       done(null, JSON.parse(text));
     } catch (err) {
-      done(new ApiError(400, 'validation_failed', `The body is not valid JSON: ${(err as Error).message}`, [{ field: 'body', rule: 'json', message: (err as Error).message }]), undefined);
+      done(
+        new ApiError(400, 'validation_failed', `The body is not valid JSON: ${(err as Error).message}`, [
+          { field: 'body', rule: 'json', message: (err as Error).message },
+        ]),
+        undefined,
+      );
     }
   });
 

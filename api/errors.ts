@@ -1,4 +1,8 @@
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+} from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
@@ -22,14 +26,21 @@ export class ApiError extends Error {
   }
 }
 
-export const notFound = (what: string, id: string) => new ApiError(404, 'not_found', `${what} ${id} does not exist`);
-export const invalidState = (message: string, details: ErrorDetail[] = []) => new ApiError(409, 'invalid_state', message, details);
-export const unprocessable = (message: string, details: ErrorDetail[]) => new ApiError(422, 'unprocessable', message, details);
+export const notFound = (what: string, id: string) =>
+  new ApiError(404, 'not_found', `${what} ${id} does not exist`);
+export const invalidState = (message: string, details: ErrorDetail[] = []) =>
+  new ApiError(409, 'invalid_state', message, details);
+export const unprocessable = (message: string, details: ErrorDetail[]) =>
+  new ApiError(422, 'unprocessable', message, details);
 
 /** One error handler for the whole API: every error is `{ error: { code, message, details } }`. */
 export function registerErrorHandler(app: FastifyInstance): void {
   app.setNotFoundHandler((request, reply) => {
-    reply.code(404).send({ error: { code: 'not_found', message: `No route ${request.method} ${request.url}`, details: [] } });
+    reply
+      .code(404)
+      .send({
+        error: { code: 'not_found', message: `No route ${request.method} ${request.url}`, details: [] },
+      });
   });
   app.setErrorHandler((err: FastifyError, request, reply) => {
     const { statusCode, body } = toResponse(err);
@@ -38,39 +49,83 @@ export function registerErrorHandler(app: FastifyInstance): void {
   });
 }
 
-function toResponse(err: FastifyError): { statusCode: number; body: { code: string; message: string; details: unknown[] } } {
+function toResponse(err: FastifyError): {
+  statusCode: number;
+  body: { code: string; message: string; details: unknown[] };
+} {
   if (err instanceof ApiError) {
-    return { statusCode: err.statusCode, body: { code: err.code, message: err.message, details: err.details } };
+    return {
+      statusCode: err.statusCode,
+      body: { code: err.code, message: err.message, details: err.details },
+    };
   }
   if (hasZodFastifySchemaValidationErrors(err)) {
     const details = err.validation.map((v) => {
       const issue = (v.params as { issue?: { code?: string; path?: PropertyKey[] } }).issue;
       const where = (err as { validationContext?: string }).validationContext ?? 'body';
-      const path = issue?.path?.length ? issue.path.map(String).join('.') : v.instancePath.replace(/^\//, '').replaceAll('/', '.');
-      return { field: path ? `${where}.${path}` : where, rule: issue?.code ?? v.keyword, message: v.message ?? 'is invalid' };
+      const path = issue?.path?.length
+        ? issue.path.map(String).join('.')
+        : v.instancePath.replace(/^\//, '').replaceAll('/', '.');
+      return {
+        field: path ? `${where}.${path}` : where,
+        rule: issue?.code ?? v.keyword,
+        message: v.message ?? 'is invalid',
+      };
     });
     return {
       statusCode: 400,
-      body: { code: 'validation_failed', message: `The request is invalid: ${details.map((d) => `${d.field} ${d.message}`).join('; ')}`, details },
+      body: {
+        code: 'validation_failed',
+        message: `The request is invalid: ${details.map((d) => `${d.field} ${d.message}`).join('; ')}`,
+        details,
+      },
     };
   }
-  if (err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || (err.statusCode === 400 && err instanceof SyntaxError)) {
-    return { statusCode: 400, body: { code: 'validation_failed', message: `The body is not valid JSON: ${err.message}`, details: [{ field: 'body', rule: 'json', message: err.message }] } };
+  if (
+    err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' ||
+    err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' ||
+    (err.statusCode === 400 && err instanceof SyntaxError)
+  ) {
+    return {
+      statusCode: 400,
+      body: {
+        code: 'validation_failed',
+        message: `The body is not valid JSON: ${err.message}`,
+        details: [{ field: 'body', rule: 'json', message: err.message }],
+      },
+    };
   }
   if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
-    return { statusCode: 415, body: { code: 'validation_failed', message: err.message, details: [{ field: 'content-type', rule: 'media_type', message: err.message }] } };
+    return {
+      statusCode: 415,
+      body: {
+        code: 'validation_failed',
+        message: err.message,
+        details: [{ field: 'content-type', rule: 'media_type', message: err.message }],
+      },
+    };
   }
   if (err instanceof WorkflowNotFoundError) {
     return { statusCode: 404, body: { code: 'not_found', message: err.message, details: [] } };
   }
   if (err instanceof WorkflowExecutionAlreadyStartedError) {
-    return { statusCode: 409, body: { code: 'invalid_state', message: `Already running: ${err.workflowId}`, details: [] } };
+    return {
+      statusCode: 409,
+      body: { code: 'invalid_state', message: `Already running: ${err.workflowId}`, details: [] },
+    };
   }
-  if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure && err.cause.type === 'InvalidState') {
+  if (
+    err instanceof WorkflowUpdateFailedError &&
+    err.cause instanceof ApplicationFailure &&
+    err.cause.type === 'InvalidState'
+  ) {
     return { statusCode: 409, body: { code: 'invalid_state', message: err.cause.message, details: [] } };
   }
   if (isResponseSerializationError(err)) {
-    return { statusCode: 500, body: { code: 'internal', message: 'The response did not match its schema', details: [] } };
+    return {
+      statusCode: 500,
+      body: { code: 'internal', message: 'The response did not match its schema', details: [] },
+    };
   }
   if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
     return { statusCode: err.statusCode, body: { code: 'bad_request', message: err.message, details: [] } };

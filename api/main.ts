@@ -4,7 +4,9 @@ import { loadConfig } from '../platform/config';
 
 const config = loadConfig();
 if (!config.databaseUrl) {
-  console.error('npm run api needs DATABASE_URL: the embedded database serves one process only (use npm start)');
+  console.error(
+    'npm run api needs DATABASE_URL: the embedded database serves one process only (use npm start)',
+  );
   process.exit(2);
 }
 const core = await openCore(config);

@@ -68,11 +68,22 @@ export const createOrderBody = z.strictObject({
   quoteId: id,
   requestedCompletionDate: z.iso.datetime({ offset: true }).or(z.iso.date()).optional(),
 });
-export const idempotencyHeaders = z.object({ 'idempotency-key': z.string().trim().min(1).max(200).optional() });
+export const idempotencyHeaders = z.object({
+  'idempotency-key': z.string().trim().min(1).max(200).optional(),
+});
 
 const orderStates = [
-  'acknowledged', 'rejected', 'pending', 'held', 'inProgress', 'assessingCancellation',
-  'pendingCancellation', 'cancelled', 'completed', 'failed', 'partial',
+  'acknowledged',
+  'rejected',
+  'pending',
+  'held',
+  'inProgress',
+  'assessingCancellation',
+  'pendingCancellation',
+  'cancelled',
+  'completed',
+  'failed',
+  'partial',
 ] as const;
 export const listOrdersQuery = z.strictObject({
   state: z.enum(orderStates).optional(),
@@ -80,7 +91,18 @@ export const listOrdersQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
 
-const taskStates = ['pending', 'ready', 'running', 'completed', 'failed', 'fatallyFailed', 'onHold', 'skipped', 'cancelled', 'superseded'] as const;
+const taskStates = [
+  'pending',
+  'ready',
+  'running',
+  'completed',
+  'failed',
+  'fatallyFailed',
+  'onHold',
+  'skipped',
+  'cancelled',
+  'superseded',
+] as const;
 export const listTasksQuery = z.strictObject({
   orderId: id.optional(),
   state: z.enum(taskStates).optional(),
@@ -111,11 +133,15 @@ export const accountResponse = z.looseObject({
   kind: z.enum(['business', 'service']),
   name: z.string(),
   billingProfile: z.unknown(),
-  serviceAccounts: z.array(z.looseObject({ id: z.string(), name: z.string(), parentId: z.string().nullable() })),
+  serviceAccounts: z.array(
+    z.looseObject({ id: z.string(), name: z.string(), parentId: z.string().nullable() }),
+  ),
 });
 export const inventoryResponse = z.looseObject({
   accountId: z.string(),
-  productInventory: z.array(z.looseObject({ id: z.string(), orderId: z.string(), offeringCode: z.string(), state: z.string() })),
+  productInventory: z.array(
+    z.looseObject({ id: z.string(), orderId: z.string(), offeringCode: z.string(), state: z.string() }),
+  ),
   serviceInventory: z.array(z.unknown()),
   configurationItems: z.array(z.unknown()),
 });
@@ -135,7 +161,14 @@ export const quoteResponse = z.looseObject({
       maxDiscountPct: z.number(),
       members: z.array(z.looseObject({ ref: z.string(), kind: z.string(), name: z.string() })),
       groups: z.array(z.looseObject({ ref: z.string(), memberRefs: z.array(z.string()) })),
-      items: z.array(z.looseObject({ lineNo: z.number(), offeringCode: z.string(), recurringNet: z.number(), oneOffNet: z.number() })),
+      items: z.array(
+        z.looseObject({
+          lineNo: z.number(),
+          offeringCode: z.string(),
+          recurringNet: z.number(),
+          oneOffNet: z.number(),
+        }),
+      ),
     }),
   ),
   salesContract: z.looseObject({ id: z.string(), signedBy: z.string() }).nullable(),
@@ -157,7 +190,13 @@ export const orderTreeResponse = z.looseObject({
   accountId: z.string(),
   state: z.string(),
   dueDate: timestamp,
-  progress: z.object({ tasks: z.number(), completed: z.number(), running: z.number(), failed: z.number(), percent: z.number() }),
+  progress: z.object({
+    tasks: z.number(),
+    completed: z.number(),
+    running: z.number(),
+    failed: z.number(),
+    percent: z.number(),
+  }),
   openFallouts: z.array(z.unknown()),
   subOrders: z.array(
     z.looseObject({
@@ -165,12 +204,22 @@ export const orderTreeResponse = z.looseObject({
       state: z.string(),
       serviceAccountId: z.string(),
       dueDate: timestamp,
-      domainOrders: z.array(z.looseObject({ id: z.string(), domain: z.string(), state: z.string(), dueDate: timestamp, tasks: z.array(taskResponse) })),
+      domainOrders: z.array(
+        z.looseObject({
+          id: z.string(),
+          domain: z.string(),
+          state: z.string(),
+          dueDate: timestamp,
+          tasks: z.array(taskResponse),
+        }),
+      ),
     }),
   ),
 });
 export const orderListResponse = z.object({
-  orders: z.array(z.looseObject({ id: z.string(), quoteId: z.string(), accountId: z.string(), state: z.string() })),
+  orders: z.array(
+    z.looseObject({ id: z.string(), quoteId: z.string(), accountId: z.string(), state: z.string() }),
+  ),
 });
 export const auditResponse = z.object({
   events: z.array(
@@ -185,6 +234,14 @@ export const auditResponse = z.object({
   ),
 });
 export const taskListResponse = z.object({ tasks: z.array(taskResponse) });
-export const taskSignalResponse = z.object({ taskId: z.string(), state: z.string(), signal: z.enum(['complete', 'fail']) });
+export const taskSignalResponse = z.object({
+  taskId: z.string(),
+  state: z.string(),
+  signal: z.enum(['complete', 'fail']),
+});
 export const faultResponse = z.object({ taskCode: z.string(), count: z.number(), mode: z.string() });
-export const catalogResponse = z.looseObject({ version: z.string(), currency: z.string(), offerings: z.array(z.looseObject({ code: z.string(), name: z.string() })) });
+export const catalogResponse = z.looseObject({
+  version: z.string(),
+  currency: z.string(),
+  offerings: z.array(z.looseObject({ code: z.string(), name: z.string() })),
+});

@@ -32,7 +32,9 @@ export async function storeCatalog(db: Db, catalog: Catalog): Promise<void> {
     .onConflictDoNothing()
     .returning({ version: catalogVersions.version });
   if (inserted.length > 0) return;
-  const existing = await db.query.catalogVersions.findFirst({ where: (t, { eq }) => eq(t.version, catalog.version) });
+  const existing = await db.query.catalogVersions.findFirst({
+    where: (t, { eq }) => eq(t.version, catalog.version),
+  });
   if (existing && existing.checksum !== checksum) {
     throw new Error(
       `Catalog version ${catalog.version} is already loaded with different content; give the changed catalog a new version`,

@@ -50,34 +50,54 @@ export function validateCatalog(document: unknown): Catalog {
       seen.add(c);
     }
   };
-  duplicates(catalog.offerings.map((o) => o.code), 'offering');
-  duplicates(catalog.specifications.map((s) => s.code), 'specification');
-  duplicates(catalog.specifications.flatMap((s) => s.tasks.map((t) => t.code)), 'task');
+  duplicates(
+    catalog.offerings.map((o) => o.code),
+    'offering',
+  );
+  duplicates(
+    catalog.specifications.map((s) => s.code),
+    'specification',
+  );
+  duplicates(
+    catalog.specifications.flatMap((s) => s.tasks.map((t) => t.code)),
+    'task',
+  );
 
   const specs = new Map(catalog.specifications.map((s) => [s.code, s]));
   for (const spec of catalog.specifications) {
-    if (!catalog.domains[spec.domain]) problems.push(`specification ${spec.code}: domain "${spec.domain}" is not declared`);
+    if (!catalog.domains[spec.domain])
+      problems.push(`specification ${spec.code}: domain "${spec.domain}" is not declared`);
     for (const dep of spec.dependsOn) {
-      if (!specs.has(dep.spec)) problems.push(`specification ${spec.code}: depends on unknown specification ${dep.spec}`);
+      if (!specs.has(dep.spec))
+        problems.push(`specification ${spec.code}: depends on unknown specification ${dep.spec}`);
       if (dep.spec === spec.code) problems.push(`specification ${spec.code}: depends on itself`);
     }
     const taskCodes = new Set(spec.tasks.map((t) => t.code));
     for (const task of spec.tasks) {
       for (const dep of task.dependsOn) {
-        if (!taskCodes.has(dep)) problems.push(`task ${spec.code}.${task.code}: depends on ${dep}, which is not a task of ${spec.code}`);
+        if (!taskCodes.has(dep))
+          problems.push(
+            `task ${spec.code}.${task.code}: depends on ${dep}, which is not a task of ${spec.code}`,
+          );
       }
-      if (task.kind === 'api' && !task.system) problems.push(`task ${spec.code}.${task.code}: an api task must name its system`);
-      if (task.kind === 'project' && !task.milestones?.length) problems.push(`task ${spec.code}.${task.code}: a project task must list its milestones`);
+      if (task.kind === 'api' && !task.system)
+        problems.push(`task ${spec.code}.${task.code}: an api task must name its system`);
+      if (task.kind === 'project' && !task.milestones?.length)
+        problems.push(`task ${spec.code}.${task.code}: a project task must list its milestones`);
     }
     const taskCycle = findCycle([...taskCodes], (c) => spec.tasks.find((t) => t.code === c)?.dependsOn ?? []);
-    if (taskCycle) problems.push(`specification ${spec.code}: task dependencies form a cycle ${taskCycle.join(' -> ')}`);
+    if (taskCycle)
+      problems.push(`specification ${spec.code}: task dependencies form a cycle ${taskCycle.join(' -> ')}`);
   }
-  const specCycle = findCycle([...specs.keys()], (c) => (specs.get(c)?.dependsOn ?? []).map((d) => d.spec).filter((d) => specs.has(d)));
+  const specCycle = findCycle([...specs.keys()], (c) =>
+    (specs.get(c)?.dependsOn ?? []).map((d) => d.spec).filter((d) => specs.has(d)),
+  );
   if (specCycle) problems.push(`specifications: dependencies form a cycle ${specCycle.join(' -> ')}`);
 
   for (const offering of catalog.offerings) {
     for (const specCode of offering.specifications) {
-      if (!specs.has(specCode)) problems.push(`offering ${offering.code}: names unknown specification ${specCode}`);
+      if (!specs.has(specCode))
+        problems.push(`offering ${offering.code}: names unknown specification ${specCode}`);
     }
   }
   if (problems.length > 0) throw new CatalogError(problems);

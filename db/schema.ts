@@ -23,8 +23,14 @@ const isoTimestamp = customType<{ data: string; driverData: string | Date }>({
   toDriver: (value) => value,
 });
 const timestamp = (name: string) => isoTimestamp(name);
-const createdAt = () => timestamp('created_at').notNull().default(sql`now()`);
-const updatedAt = () => timestamp('updated_at').notNull().default(sql`now()`);
+const createdAt = () =>
+  timestamp('created_at')
+    .notNull()
+    .default(sql`now()`);
+const updatedAt = () =>
+  timestamp('updated_at')
+    .notNull()
+    .default(sql`now()`);
 const money = (name: string) => numeric(name, { precision: 14, scale: 2, mode: 'number' });
 
 /** Each catalog version, as loaded from `catalog/`. Orders keep the version they were decomposed with. */
@@ -32,7 +38,9 @@ export const catalogVersions = pgTable('catalog_versions', {
   version: text('version').primaryKey(),
   checksum: text('checksum').notNull(),
   document: jsonb('document').notNull(),
-  loadedAt: timestamp('loaded_at').notNull().default(sql`now()`),
+  loadedAt: timestamp('loaded_at')
+    .notNull()
+    .default(sql`now()`),
 });
 
 /** Business accounts (the customer) and service accounts (one per site or subscriber, under a business account). */
@@ -197,11 +205,17 @@ export const domainOrders = pgTable(
     specCode: text('spec_code').notNull(),
     domain: text('domain').notNull(),
     state: text('state').notNull(),
-    dependsOn: text('depends_on').array().notNull().default(sql`'{}'::text[]`),
+    dependsOn: text('depends_on')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     dueDate: timestamp('due_date'),
     updatedAt: updatedAt(),
   },
-  (t) => [index('domain_orders_order_idx').on(t.orderId), index('domain_orders_sub_order_idx').on(t.subOrderId)],
+  (t) => [
+    index('domain_orders_order_idx').on(t.orderId),
+    index('domain_orders_sub_order_idx').on(t.subOrderId),
+  ],
 );
 
 export const tasks = pgTable(
@@ -214,8 +228,13 @@ export const tasks = pgTable(
     name: text('name').notNull(),
     kind: text('kind', { enum: ['api', 'manual', 'field', 'project'] }).notNull(),
     state: text('state').notNull(),
-    jeopardy: text('jeopardy', { enum: ['green', 'yellow', 'red'] }).notNull().default('green'),
-    dependsOn: text('depends_on').array().notNull().default(sql`'{}'::text[]`),
+    jeopardy: text('jeopardy', { enum: ['green', 'yellow', 'red'] })
+      .notNull()
+      .default('green'),
+    dependsOn: text('depends_on')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     system: text('system'),
     pointOfNoReturn: boolean('point_of_no_return').notNull().default(false),
     plannedMinutes: integer('planned_minutes').notNull(),
@@ -268,7 +287,9 @@ export const auditEvents = pgTable(
     toState: text('to_state').notNull(),
     actor: text('actor').notNull(),
     details: jsonb('details'),
-    at: timestamp('at').notNull().default(sql`now()`),
+    at: timestamp('at')
+      .notNull()
+      .default(sql`now()`),
   },
   (t) => [index('audit_events_order_idx').on(t.orderId), index('audit_events_entity_idx').on(t.entityId)],
 );
@@ -280,7 +301,9 @@ export const simulatorCalls = pgTable('simulator_calls', {
   operation: text('operation').notNull(),
   taskCode: text('task_code'),
   response: jsonb('response').notNull(),
-  at: timestamp('at').notNull().default(sql`now()`),
+  at: timestamp('at')
+    .notNull()
+    .default(sql`now()`),
 });
 
 /** Faults requested through `POST /simulator/faults`: the next `remaining` runs of `taskCode` fail. */

@@ -51,7 +51,10 @@ export function decomposeOrder(items: OrderItemToDecompose[], catalog: Catalog):
 
   for (const item of items) {
     const offering = offerings.get(item.offeringCode);
-    if (!offering) throw new Error(`Order item ${item.id}: offering ${item.offeringCode} is not in catalog ${catalog.version}`);
+    if (!offering)
+      throw new Error(
+        `Order item ${item.id}: offering ${item.offeringCode} is not in catalog ${catalog.version}`,
+      );
     let inSubOrder = bySubOrder.get(item.subOrderId);
     if (!inSubOrder) bySubOrder.set(item.subOrderId, (inSubOrder = new Map()));
     for (const specCode of offering.specifications) {

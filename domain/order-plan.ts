@@ -22,7 +22,13 @@ export interface PlannedSubOrder {
   /** The member it serves, or null for the business account's own sub-order. */
   memberRef: string | null;
   name: string;
-  items: { quoteLineNo: number; offeringCode: string; quantity: number; recurringNet: number; oneOffNet: number }[];
+  items: {
+    quoteLineNo: number;
+    offeringCode: string;
+    quantity: number;
+    recurringNet: number;
+    oneOffNet: number;
+  }[];
 }
 
 const round2 = (n: number) => Math.round(n * 100) / 100;
@@ -45,7 +51,9 @@ export function planSubOrders(
     if (item.appliesToKind === 'account' || item.appliesToRef === null) {
       accountItems.push({ ...base, recurringNet: item.recurringNet, oneOffNet: item.oneOffNet });
     } else if (item.appliesToKind === 'member') {
-      byMember.get(item.appliesToRef)?.push({ ...base, recurringNet: item.recurringNet, oneOffNet: item.oneOffNet });
+      byMember
+        .get(item.appliesToRef)
+        ?.push({ ...base, recurringNet: item.recurringNet, oneOffNet: item.oneOffNet });
     } else {
       const group = groups.find((g) => g.ref === item.appliesToRef);
       const memberRefs = group?.memberRefs ?? [];

@@ -28,7 +28,8 @@ export function priceLine(catalog: Catalog, line: LineToPrice): PricedLine {
   const recurringUnit = line.priceOverride ?? recurring * factor;
   const recurringNet = round2(recurringUnit * line.quantity);
   const oneOffNet = round2(oneOff * factor * line.quantity);
-  const effectiveDiscountPct = recurring > 0 ? round2(Math.max(0, (1 - recurringUnit / recurring) * 100)) : line.discountPct;
+  const effectiveDiscountPct =
+    recurring > 0 ? round2(Math.max(0, (1 - recurringUnit / recurring) * 100)) : line.discountPct;
   return {
     recurringListPrice: recurring,
     oneOffListPrice: oneOff,

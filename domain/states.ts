@@ -1,5 +1,6 @@
 /** States aligned with TM Forum Open APIs (see DESIGN.md). */
-export type QuoteState = 'inProgress' | 'pending' | 'approved' | 'accepted' | 'rejected' | 'cancelled' | 'expired';
+export type QuoteState =
+  'inProgress' | 'pending' | 'approved' | 'accepted' | 'rejected' | 'cancelled' | 'expired';
 export type OrderState =
   | 'acknowledged'
   | 'rejected'
@@ -12,7 +13,8 @@ export type OrderState =
   | 'completed'
   | 'failed'
   | 'partial';
-export type DomainOrderState = 'acknowledged' | 'inProgress' | 'held' | 'completed' | 'failed' | 'partial' | 'cancelled';
+export type DomainOrderState =
+  'acknowledged' | 'inProgress' | 'held' | 'completed' | 'failed' | 'partial' | 'cancelled';
 export type TaskState =
   | 'pending'
   | 'ready'
@@ -24,7 +26,8 @@ export type TaskState =
   | 'skipped'
   | 'cancelled'
   | 'superseded';
-export type ProductInventoryState = 'created' | 'pendingActive' | 'active' | 'suspended' | 'terminated' | 'cancelled';
+export type ProductInventoryState =
+  'created' | 'pendingActive' | 'active' | 'suspended' | 'terminated' | 'cancelled';
 
 type ItemState = 'completed' | 'failed' | 'cancelled' | 'skipped' | 'held' | 'moving';
 
@@ -33,7 +36,9 @@ type ItemState = 'completed' | 'failed' | 'cancelled' | 'skipped' | 'held' | 'mo
  * while any child moves, `held` only when nothing can move, `partial` when every child is final and some
  * failed while others completed, `completed` when all completed (a skipped task counts as done).
  */
-export function rollUp(children: ItemState[]): 'inProgress' | 'held' | 'completed' | 'failed' | 'partial' | 'cancelled' {
+export function rollUp(
+  children: ItemState[],
+): 'inProgress' | 'held' | 'completed' | 'failed' | 'partial' | 'cancelled' {
   if (children.some((c) => c === 'moving')) return 'inProgress';
   if (children.some((c) => c === 'held')) return 'held';
   const done = children.filter((c) => c === 'completed' || c === 'skipped').length;

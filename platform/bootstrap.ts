@@ -27,7 +27,11 @@ export async function openCore(config: Config): Promise<Core> {
     await database.close();
     throw err;
   }
-  return { database, catalogs: new CatalogStore(database.db, catalog), simulator: new DownstreamSimulator(database.db, config.simulatorLatencyMs) };
+  return {
+    database,
+    catalogs: new CatalogStore(database.db, catalog),
+    simulator: new DownstreamSimulator(database.db, config.simulatorLatencyMs),
+  };
 }
 
 export interface RunningWorker {

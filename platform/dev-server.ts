@@ -43,7 +43,11 @@ export async function freePort(ip = '127.0.0.1'): Promise<number> {
 }
 
 /** Polls the frontend until it answers a real RPC, or gives up after `timeoutMs`. */
-export async function waitForTemporal(address: string, timeoutMs: number, child?: ChildProcess): Promise<void> {
+export async function waitForTemporal(
+  address: string,
+  timeoutMs: number,
+  child?: ChildProcess,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {
@@ -98,7 +102,9 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   }
 
   const args = ['server', 'start-dev', '--ip', ip, '--port', String(port), '--namespace', namespace];
-  args.push(...(uiPort !== undefined ? ['--ui-port', String(uiPort), '--ui-disable-news-fetch'] : ['--headless']));
+  args.push(
+    ...(uiPort !== undefined ? ['--ui-port', String(uiPort), '--ui-disable-news-fetch'] : ['--headless']),
+  );
   if (options.dbFilename) args.push('--db-filename', options.dbFilename);
   args.push(...devServerSearchAttributeFlags(), '--log-level', 'error');
   log(`Starting the Temporal dev server (${cli.path}, from ${cli.source}) on ${address}`);

@@ -4,12 +4,16 @@ import { loadConfig } from '../platform/config';
 
 const config = loadConfig();
 if (!config.databaseUrl) {
-  console.error('npm run worker needs DATABASE_URL: the embedded database serves one process only (use npm start)');
+  console.error(
+    'npm run worker needs DATABASE_URL: the embedded database serves one process only (use npm start)',
+  );
   process.exit(2);
 }
 const core = await openCore(config);
 const worker = await startWorker(core, config, config.temporalAddress ?? '127.0.0.1:7233');
-console.log(`Worker polling task queue ${config.temporalTaskQueue} on ${config.temporalAddress ?? '127.0.0.1:7233'}`);
+console.log(
+  `Worker polling task queue ${config.temporalTaskQueue} on ${config.temporalAddress ?? '127.0.0.1:7233'}`,
+);
 onShutdown(async () => {
   await worker.stop();
   await core.database.close();

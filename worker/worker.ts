@@ -6,7 +6,12 @@ import { createActivities, type ActivityDeps } from '../activities';
 
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 /** Where `npm run bundle` writes the prebuilt workflow bundle that production workers load. */
-export const prebuiltBundlePath = path.resolve(path.dirname(workflowsPath), '..', 'dist', 'workflow-bundle.js');
+export const prebuiltBundlePath = path.resolve(
+  path.dirname(workflowsPath),
+  '..',
+  'dist',
+  'workflow-bundle.js',
+);
 
 export interface WorkerSetup extends ActivityDeps {
   connection: NativeConnection;
@@ -14,11 +19,20 @@ export interface WorkerSetup extends ActivityDeps {
   taskQueue: string;
   /** A prebuilt workflow bundle; without one the worker bundles `workflows/` at start. */
   workflowBundlePath?: string;
-  tuning?: Partial<Pick<WorkerOptions, 'maxConcurrentActivityTaskExecutions' | 'maxConcurrentWorkflowTaskExecutions' | 'maxCachedWorkflows'>>;
+  tuning?: Partial<
+    Pick<
+      WorkerOptions,
+      'maxConcurrentActivityTaskExecutions' | 'maxConcurrentWorkflowTaskExecutions' | 'maxCachedWorkflows'
+    >
+  >;
 }
 
 export async function createWorker(setup: WorkerSetup): Promise<Worker> {
-  const bundlePath = setup.workflowBundlePath ?? (existsSync(prebuiltBundlePath) && process.env.NODE_ENV === 'production' ? prebuiltBundlePath : undefined);
+  const bundlePath =
+    setup.workflowBundlePath ??
+    (existsSync(prebuiltBundlePath) && process.env.NODE_ENV === 'production'
+      ? prebuiltBundlePath
+      : undefined);
   return Worker.create({
     connection: setup.connection,
     namespace: setup.namespace,

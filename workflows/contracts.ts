@@ -34,6 +34,7 @@ export interface QuoteApprovalStatus {
   awaiting?: ApprovalRole;
   decisions: { role: ApprovalRole; decision: 'approve' | 'reject'; comment?: string }[];
   superseded: boolean;
+  salesContractId?: string;
 }
 export interface QuoteDecision {
   decision: 'approve' | 'reject';

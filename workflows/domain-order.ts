@@ -1,7 +1,13 @@
-import { executeChild, setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import {
+  executeChild,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { TaskPlan } from '../activities/orders';
 import { rollUp, type DomainOrderState } from '../domain/states';
-import { activities, withSummary } from './activities';
+import { activities, withSummary } from './activity-proxies';
 import { statusQuery, workflowId, type DomainOrderInput, type Progress } from './contracts';
 import { runDag, type NodeOutcome } from './dag';
 import { childSearchAttributes, itemStateOf } from './shared';
@@ -34,7 +40,11 @@ export async function domainOrder(input: DomainOrderInput): Promise<DomainOrderS
       `Domain order **${domainOrderId}** (${domain}) is \`${state}\`: ${progress.completed}/${progress.total} tasks completed, ${progress.running} running, ${progress.failed} failed.`,
     );
 
-  const plan: TaskPlan[] = await withSummary('loadDomainOrderPlan', `Load the task plan of ${domainOrderId}`, domainOrderId);
+  const plan: TaskPlan[] = await withSummary(
+    'loadDomainOrderPlan',
+    `Load the task plan of ${domainOrderId}`,
+    domainOrderId,
+  );
   progress.total = plan.length;
   await move('inProgress');
 

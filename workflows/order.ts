@@ -1,6 +1,12 @@
-import { executeChild, setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import {
+  executeChild,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
 import { rollUp, type OrderState as OrderStateValue } from '../domain/states';
-import { activities, withSummary } from './activities';
+import { activities, withSummary } from './activity-proxies';
 import { statusQuery, workflowId, type OrderInput, type Progress } from './contracts';
 import { Semaphore } from './dag';
 import { OrderState, State } from './search-attributes';
@@ -33,9 +39,19 @@ export async function order({ orderId, customerId }: OrderInput): Promise<OrderS
   report();
 
   await withSummary('createProductInventory', 'Create product inventory (inactive) for every item', orderId);
-  const plan = await withSummary('decomposeOrder', 'Decompose the order into domain orders and tasks', orderId);
+  const plan = await withSummary(
+    'decomposeOrder',
+    'Decompose the order into domain orders and tasks',
+    orderId,
+  );
   progress.total = plan.subOrderIds.length;
-  await activities.recordTransition({ entity: 'order', id: orderId, to: 'inProgress', eventKey: `${workflowInfo().workflowId}:inProgress`, actor: 'order-workflow' });
+  await activities.recordTransition({
+    entity: 'order',
+    id: orderId,
+    to: 'inProgress',
+    eventKey: `${workflowInfo().workflowId}:inProgress`,
+    actor: 'order-workflow',
+  });
   show('inProgress');
 
   const semaphore = new Semaphore(MAX_SUB_ORDERS_IN_FLIGHT);

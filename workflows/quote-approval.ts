@@ -8,7 +8,7 @@ import {
 } from '@temporalio/workflow';
 import { requiredApprovals } from '../domain/approval-policy';
 import type { QuoteState } from '../domain/states';
-import { activities } from './activities';
+import { activities } from './activity-proxies';
 import {
   acceptUpdate,
   decideUpdate,
@@ -39,7 +39,6 @@ export async function quoteApproval(input: QuoteApprovalInput): Promise<QuoteSta
   let evaluated = false;
   let pendingDecision: QuoteDecision | undefined;
   let acceptance: QuoteAcceptance | undefined;
-  let salesContractId: string | undefined;
 
   const show = (state: QuoteState) => {
     status.state = state;
@@ -47,7 +46,11 @@ export async function quoteApproval(input: QuoteApprovalInput): Promise<QuoteSta
       { key: State, value: state },
       { key: ApprovalLevel, value: status.awaiting ?? 'none' },
     ]);
-    const waitingOn = status.awaiting ? ` Waiting for the ${status.awaiting}.` : state === 'approved' ? ' Waiting for the customer to sign.' : '';
+    const waitingOn = status.awaiting
+      ? ` Waiting for the ${status.awaiting}.`
+      : state === 'approved'
+        ? ' Waiting for the customer to sign.'
+        : '';
     setCurrentDetails(`Quote **${quoteId}** v${version} is \`${state}\`.${waitingOn}`);
   };
 
@@ -66,12 +69,22 @@ export async function quoteApproval(input: QuoteApprovalInput): Promise<QuoteSta
     {
       validator: (decision) => {
         if (status.state !== 'pending' || !status.awaiting) {
-          throw ApplicationFailure.create({ type: 'InvalidState', message: `Quote ${quoteId} v${version} is ${status.state}, not awaiting a decision` });
+          throw ApplicationFailure.create({
+            type: 'InvalidState',
+            message: `Quote ${quoteId} v${version} is ${status.state}, not awaiting a decision`,
+          });
         }
         if (decision.role !== status.awaiting) {
-          throw ApplicationFailure.create({ type: 'InvalidState', message: `Quote ${quoteId} v${version} awaits the ${status.awaiting}, not the ${decision.role}` });
+          throw ApplicationFailure.create({
+            type: 'InvalidState',
+            message: `Quote ${quoteId} v${version} awaits the ${status.awaiting}, not the ${decision.role}`,
+          });
         }
-        if (pendingDecision) throw ApplicationFailure.create({ type: 'InvalidState', message: 'A decision is already being recorded' });
+        if (pendingDecision)
+          throw ApplicationFailure.create({
+            type: 'InvalidState',
+            message: 'A decision is already being recorded',
+          });
       },
     },
   );
@@ -79,13 +92,16 @@ export async function quoteApproval(input: QuoteApprovalInput): Promise<QuoteSta
     acceptUpdate,
     async (a) => {
       acceptance = a;
-      await condition(() => salesContractId !== undefined);
-      return { salesContractId: salesContractId! };
+      await condition(() => status.salesContractId !== undefined);
+      return { salesContractId: status.salesContractId! };
     },
     {
       validator: (_acceptance: QuoteAcceptance) => {
         if (status.state !== 'approved' || acceptance) {
-          throw ApplicationFailure.create({ type: 'InvalidState', message: `Quote ${quoteId} v${version} is ${status.state}; only an approved quote can be accepted` });
+          throw ApplicationFailure.create({
+            type: 'InvalidState',
+            message: `Quote ${quoteId} v${version} is ${status.state}; only an approved quote can be accepted`,
+          });
         }
       },
     },
@@ -122,7 +138,8 @@ export async function quoteApproval(input: QuoteApprovalInput): Promise<QuoteSta
     show('expired');
     return 'expired';
   }
-  ({ salesContractId } = await activities.acceptQuote(quoteId, version, customerId, acceptance!.signedBy));
+  const contract = await activities.acceptQuote(quoteId, version, customerId, acceptance!.signedBy);
+  status.salesContractId = contract.salesContractId;
   show('accepted');
   await condition(allHandlersFinished);
   return 'accepted';

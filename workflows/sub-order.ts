@@ -1,6 +1,12 @@
-import { executeChild, setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import {
+  executeChild,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
 import { rollUp, type OrderState } from '../domain/states';
-import { activities, withSummary } from './activities';
+import { activities, withSummary } from './activity-proxies';
 import { statusQuery, workflowId, type Progress, type SubOrderInput } from './contracts';
 import { runDag, type NodeOutcome } from './dag';
 import { domainOrder } from './domain-order';
@@ -21,7 +27,13 @@ export async function subOrder(input: SubOrderInput): Promise<OrderState> {
       `Sub-order **${subOrderId}** is \`${state}\`: ${progress.completed}/${progress.total} domain orders completed, ${progress.running} running, ${progress.failed} failed.`,
     );
   const move = async (to: OrderState) => {
-    await activities.recordTransition({ entity: 'subOrder', id: subOrderId, to, eventKey: `${workflowInfo().workflowId}:${to}`, actor: 'sub-order-workflow' });
+    await activities.recordTransition({
+      entity: 'subOrder',
+      id: subOrderId,
+      to,
+      eventKey: `${workflowInfo().workflowId}:${to}`,
+      actor: 'sub-order-workflow',
+    });
     state = to;
     upsertSearchAttributes([{ key: State, value: to }]);
     report();

@@ -1,6 +1,12 @@
-import { condition, setCurrentDetails, setHandler, sleep, upsertSearchAttributes } from '@temporalio/workflow';
+import {
+  condition,
+  setCurrentDetails,
+  setHandler,
+  sleep,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
 import type { TaskState } from '../domain/states';
-import { activities, withSummary } from './activities';
+import { activities, withSummary } from './activity-proxies';
 import {
   completeSignal,
   failSignal,
@@ -39,7 +45,12 @@ export async function task(input: TaskInput): Promise<TaskResult> {
     for (attempts = 1; ; attempts++) {
       show('running', `Attempt ${attempts} of ${maxAttempts}.`);
       try {
-        const { reference } = await withSummary('runApiTask', `${input.code} attempt ${attempts}`, input.taskId, attempts);
+        const { reference } = await withSummary(
+          'runApiTask',
+          `${input.code} attempt ${attempts}`,
+          input.taskId,
+          attempts,
+        );
         show('completed', `Downstream reference ${reference}.`);
         return { state: 'completed' };
       } catch (err) {
@@ -54,8 +65,17 @@ export async function task(input: TaskInput): Promise<TaskResult> {
     }
   }
 
-  await withSummary('dispatchWorkItem', `Dispatch ${input.code} to ${input.kind === 'field' ? 'a technician' : 'the back office'}`, input.taskId);
-  show('running', input.kind === 'field' ? 'Waiting for the technician to complete it.' : 'Waiting for the back office to complete it.');
+  await withSummary(
+    'dispatchWorkItem',
+    `Dispatch ${input.code} to ${input.kind === 'field' ? 'a technician' : 'the back office'}`,
+    input.taskId,
+  );
+  show(
+    'running',
+    input.kind === 'field'
+      ? 'Waiting for the technician to complete it.'
+      : 'Waiting for the back office to complete it.',
+  );
   await condition(() => completion !== undefined || failure !== undefined);
   if (completion) {
     await activities.recordTaskCompleted(input.taskId, completion);

@@ -9,25 +9,74 @@ import { accountResponse, createAccountBody, errorResponse, idParams, inventoryR
 export const accountRoutes =
   ({ database: { db } }: AppDeps): FastifyPluginAsyncZod =>
   async (app) => {
-    app.post('/accounts', { schema: { summary: 'Create a business account', tags: ['accounts'], body: createAccountBody, response: { 201: accountResponse, 400: errorResponse } } }, async (request, reply) => {
-      const [account] = await db
-        .insert(accounts)
-        .values({ id: newId('ACC'), kind: 'business', name: request.body.name, billingProfile: request.body.billingProfile ?? null })
-        .returning();
-      return reply.code(201).send({ ...account, serviceAccounts: [] });
-    });
+    app.post(
+      '/accounts',
+      {
+        schema: {
+          summary: 'Create a business account',
+          tags: ['accounts'],
+          body: createAccountBody,
+          response: { 201: accountResponse, 400: errorResponse },
+        },
+      },
+      async (request, reply) => {
+        const [account] = await db
+          .insert(accounts)
+          .values({
+            id: newId('ACC'),
+            kind: 'business',
+            name: request.body.name,
+            billingProfile: request.body.billingProfile ?? null,
+          })
+          .returning();
+        return reply.code(201).send({ ...account, serviceAccounts: [] });
+      },
+    );
 
-    app.get('/accounts/:id', { schema: { summary: 'An account with its service accounts', tags: ['accounts'], params: idParams, response: { 200: accountResponse, 404: errorResponse } } }, async (request) => {
-      const account = await db.query.accounts.findFirst({ where: eq(accounts.id, request.params.id) });
-      if (!account) throw notFound('Account', request.params.id);
-      const serviceAccounts = await db.select().from(accounts).where(and(eq(accounts.parentId, account.id), eq(accounts.kind, 'service')));
-      return { ...account, serviceAccounts };
-    });
+    app.get(
+      '/accounts/:id',
+      {
+        schema: {
+          summary: 'An account with its service accounts',
+          tags: ['accounts'],
+          params: idParams,
+          response: { 200: accountResponse, 404: errorResponse },
+        },
+      },
+      async (request) => {
+        const account = await db.query.accounts.findFirst({ where: eq(accounts.id, request.params.id) });
+        if (!account) throw notFound('Account', request.params.id);
+        const serviceAccounts = await db
+          .select()
+          .from(accounts)
+          .where(and(eq(accounts.parentId, account.id), eq(accounts.kind, 'service')));
+        return { ...account, serviceAccounts };
+      },
+    );
 
-    app.get('/accounts/:id/inventory', { schema: { summary: 'Product inventory of an account', tags: ['accounts'], params: idParams, response: { 200: inventoryResponse, 404: errorResponse } } }, async (request) => {
-      const account = await db.query.accounts.findFirst({ where: eq(accounts.id, request.params.id) });
-      if (!account) throw notFound('Account', request.params.id);
-      const products = await db.select().from(productInventory).where(eq(productInventory.accountId, account.id));
-      return { accountId: account.id, productInventory: products, serviceInventory: [], configurationItems: [] };
-    });
+    app.get(
+      '/accounts/:id/inventory',
+      {
+        schema: {
+          summary: 'Product inventory of an account',
+          tags: ['accounts'],
+          params: idParams,
+          response: { 200: inventoryResponse, 404: errorResponse },
+        },
+      },
+      async (request) => {
+        const account = await db.query.accounts.findFirst({ where: eq(accounts.id, request.params.id) });
+        if (!account) throw notFound('Account', request.params.id);
+        const products = await db
+          .select()
+          .from(productInventory)
+          .where(eq(productInventory.accountId, account.id));
+        return {
+          accountId: account.id,
+          productInventory: products,
+          serviceInventory: [],
+          configurationItems: [],
+        };
+      },
+    );
   };

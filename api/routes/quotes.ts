@@ -6,7 +6,14 @@ import type { quoteApproval } from '../../workflows/quote-approval';
 import { ApprovalLevel, CustomerId, QuoteId, State } from '../../workflows/search-attributes';
 import type { AppDeps } from '../app';
 import { invalidState } from '../errors';
-import { acceptBody, createQuoteBody, decisionBody, errorResponse, idParams, quoteResponse } from '../schemas';
+import {
+  acceptBody,
+  createQuoteBody,
+  decisionBody,
+  errorResponse,
+  idParams,
+  quoteResponse,
+} from '../schemas';
 import { createQuote, currentVersionOf, getQuote } from '../services/quotes';
 
 const errors = { 400: errorResponse, 404: errorResponse, 409: errorResponse, 422: errorResponse };
@@ -17,59 +24,122 @@ export const quoteRoutes =
   async (app) => {
     const { db } = deps.database;
 
-    app.post('/quotes', { schema: { summary: 'Create a quote, version 1, priced from the catalog', tags: ['quotes'], body: createQuoteBody, response: answers } }, async (request, reply) => {
-      const quoteId = await createQuote(db, deps.catalogs.current, request.body);
-      return reply.code(201).send(await getQuote(db, quoteId));
-    });
-
-    app.get('/quotes/:id', { schema: { summary: 'A quote with its versions, prices, approvals and state', tags: ['quotes'], params: idParams, response: answers } }, async (request) =>
-      getQuote(db, request.params.id),
+    app.post(
+      '/quotes',
+      {
+        schema: {
+          summary: 'Create a quote, version 1, priced from the catalog',
+          tags: ['quotes'],
+          body: createQuoteBody,
+          response: answers,
+        },
+      },
+      async (request, reply) => {
+        const quoteId = await createQuote(db, deps.catalogs.current, request.body);
+        return reply.code(201).send(await getQuote(db, quoteId));
+      },
     );
 
-    app.post('/quotes/:id/submit', { schema: { summary: 'Submit the current version for approval', tags: ['quotes'], params: idParams, response: answers } }, async (request, reply) => {
-      const { quote, version } = await currentVersionOf(db, request.params.id);
-      if (quote.state !== 'inProgress') {
-        throw invalidState(`Quote ${quote.id} is ${quote.state}; only a quote in negotiation (inProgress) can be submitted`);
-      }
-      const approval = await deps.temporal.workflow.executeUpdateWithStart(submissionUpdate, {
-        startWorkflowOperation: new WithStartWorkflowOperation<typeof quoteApproval>('quoteApproval', {
-          workflowId: workflowId.quoteApproval(quote.id, quote.currentVersion),
-          taskQueue: deps.taskQueue,
-          workflowIdConflictPolicy: 'FAIL',
-          args: [
-            {
-              quoteId: quote.id,
-              version: quote.currentVersion,
-              customerId: quote.accountId,
-              maxDiscountPct: version.maxDiscountPct,
-              validUntil: quote.validUntil ?? new Date(Date.now() + 30 * 86_400_000).toISOString(),
-            },
-          ],
-          staticSummary: `Approval of quote ${quote.id} v${quote.currentVersion} (max discount ${version.maxDiscountPct}%)`,
-          typedSearchAttributes: new TypedSearchAttributes([
-            { key: QuoteId, value: quote.id },
-            { key: CustomerId, value: quote.accountId },
-            { key: State, value: 'pending' },
-            { key: ApprovalLevel, value: 'none' },
-          ]),
-        }),
-      });
-      return reply.code(202).send({ ...(await getQuote(db, quote.id)), approval });
-    });
+    app.get(
+      '/quotes/:id',
+      {
+        schema: {
+          summary: 'A quote with its versions, prices, approvals and state',
+          tags: ['quotes'],
+          params: idParams,
+          response: answers,
+        },
+      },
+      async (request) => getQuote(db, request.params.id),
+    );
 
-    app.post('/quotes/:id/decisions', { schema: { summary: 'An approver decides on the pending version', tags: ['quotes'], params: idParams, body: decisionBody, response: answers } }, async (request) => {
-      const { quote } = await currentVersionOf(db, request.params.id);
-      if (quote.state !== 'pending') throw invalidState(`Quote ${quote.id} is ${quote.state}, not awaiting a decision`);
-      const handle = deps.temporal.workflow.getHandle(workflowId.quoteApproval(quote.id, quote.currentVersion));
-      const approval = await handle.executeUpdate(decideUpdate, { args: [request.body] });
-      return { ...(await getQuote(db, quote.id)), approval };
-    });
+    app.post(
+      '/quotes/:id/submit',
+      {
+        schema: {
+          summary: 'Submit the current version for approval',
+          tags: ['quotes'],
+          params: idParams,
+          response: answers,
+        },
+      },
+      async (request, reply) => {
+        const { quote, version } = await currentVersionOf(db, request.params.id);
+        if (quote.state !== 'inProgress') {
+          throw invalidState(
+            `Quote ${quote.id} is ${quote.state}; only a quote in negotiation (inProgress) can be submitted`,
+          );
+        }
+        const approval = await deps.temporal.workflow.executeUpdateWithStart(submissionUpdate, {
+          startWorkflowOperation: new WithStartWorkflowOperation<typeof quoteApproval>('quoteApproval', {
+            workflowId: workflowId.quoteApproval(quote.id, quote.currentVersion),
+            taskQueue: deps.taskQueue,
+            workflowIdConflictPolicy: 'FAIL',
+            args: [
+              {
+                quoteId: quote.id,
+                version: quote.currentVersion,
+                customerId: quote.accountId,
+                maxDiscountPct: version.maxDiscountPct,
+                validUntil: quote.validUntil ?? new Date(Date.now() + 30 * 86_400_000).toISOString(),
+              },
+            ],
+            staticSummary: `Approval of quote ${quote.id} v${quote.currentVersion} (max discount ${version.maxDiscountPct}%)`,
+            typedSearchAttributes: new TypedSearchAttributes([
+              { key: QuoteId, value: quote.id },
+              { key: CustomerId, value: quote.accountId },
+              { key: State, value: 'pending' },
+              { key: ApprovalLevel, value: 'none' },
+            ]),
+          }),
+        });
+        return reply.code(202).send({ ...(await getQuote(db, quote.id)), approval });
+      },
+    );
 
-    app.post('/quotes/:id/accept', { schema: { summary: "The customer's signature on an approved quote", tags: ['quotes'], params: idParams, body: acceptBody, response: answers } }, async (request) => {
-      const { quote } = await currentVersionOf(db, request.params.id);
-      if (quote.state !== 'approved') throw invalidState(`Quote ${quote.id} is ${quote.state}; only an approved quote can be accepted`);
-      const handle = deps.temporal.workflow.getHandle(workflowId.quoteApproval(quote.id, quote.currentVersion));
-      await handle.executeUpdate(acceptUpdate, { args: [request.body] });
-      return getQuote(db, quote.id);
-    });
+    app.post(
+      '/quotes/:id/decisions',
+      {
+        schema: {
+          summary: 'An approver decides on the pending version',
+          tags: ['quotes'],
+          params: idParams,
+          body: decisionBody,
+          response: answers,
+        },
+      },
+      async (request) => {
+        const { quote } = await currentVersionOf(db, request.params.id);
+        if (quote.state !== 'pending')
+          throw invalidState(`Quote ${quote.id} is ${quote.state}, not awaiting a decision`);
+        const handle = deps.temporal.workflow.getHandle(
+          workflowId.quoteApproval(quote.id, quote.currentVersion),
+        );
+        const approval = await handle.executeUpdate(decideUpdate, { args: [request.body] });
+        return { ...(await getQuote(db, quote.id)), approval };
+      },
+    );
+
+    app.post(
+      '/quotes/:id/accept',
+      {
+        schema: {
+          summary: "The customer's signature on an approved quote",
+          tags: ['quotes'],
+          params: idParams,
+          body: acceptBody,
+          response: answers,
+        },
+      },
+      async (request) => {
+        const { quote } = await currentVersionOf(db, request.params.id);
+        if (quote.state !== 'approved')
+          throw invalidState(`Quote ${quote.id} is ${quote.state}; only an approved quote can be accepted`);
+        const handle = deps.temporal.workflow.getHandle(
+          workflowId.quoteApproval(quote.id, quote.currentVersion),
+        );
+        await handle.executeUpdate(acceptUpdate, { args: [request.body] });
+        return getQuote(db, quote.id);
+      },
+    );
   };

@@ -41,31 +41,68 @@ export interface CreateOrderRequest {
  * transaction, and starts the order workflow before that transaction commits: a failure anywhere leaves
  * neither rows nor a workflow behind. Returns the existing order for a repeated `Idempotency-Key`.
  */
-export async function createOrder(deps: OrderDeps, request: CreateOrderRequest): Promise<{ orderId: string; created: boolean }> {
+export async function createOrder(
+  deps: OrderDeps,
+  request: CreateOrderRequest,
+): Promise<{ orderId: string; created: boolean }> {
   const { db } = deps;
   if (request.idempotencyKey) {
-    const existing = await db.query.orders.findFirst({ where: eq(orders.idempotencyKey, request.idempotencyKey) });
+    const existing = await db.query.orders.findFirst({
+      where: eq(orders.idempotencyKey, request.idempotencyKey),
+    });
     if (existing) return sameRequestOrConflict(existing, request);
   }
   const quote = await db.query.quotes.findFirst({ where: eq(quotes.id, request.quoteId) });
-  if (!quote) throw unprocessable('The order cannot be created', [{ field: 'quoteId', rule: 'exists', message: `quote ${request.quoteId} does not exist` }]);
+  if (!quote)
+    throw unprocessable('The order cannot be created', [
+      { field: 'quoteId', rule: 'exists', message: `quote ${request.quoteId} does not exist` },
+    ]);
   const already = await db.query.orders.findFirst({ where: eq(orders.quoteId, quote.id) });
-  if (already) throw invalidState(`Quote ${quote.id} already has order ${already.id}`, [{ field: 'quoteId', rule: 'one_order_per_quote', message: `order ${already.id} exists` }]);
+  if (already)
+    throw invalidState(`Quote ${quote.id} already has order ${already.id}`, [
+      { field: 'quoteId', rule: 'one_order_per_quote', message: `order ${already.id} exists` },
+    ]);
 
   const version = quote.currentVersion;
   const account = (await db.query.accounts.findFirst({ where: eq(accounts.id, quote.accountId) }))!;
-  const members = await db.select().from(quoteMembers).where(and(eq(quoteMembers.quoteId, quote.id), eq(quoteMembers.version, version)));
-  const groups = await db.select().from(quoteGroups).where(and(eq(quoteGroups.quoteId, quote.id), eq(quoteGroups.version, version)));
-  const items = await db.select().from(quoteItems).where(and(eq(quoteItems.quoteId, quote.id), eq(quoteItems.version, version)));
-  const catalogVersion = (await db.query.quoteVersions.findFirst({ where: (v, { and: a, eq: e }) => a(e(v.quoteId, quote.id), e(v.version, version)) }))!.catalogVersion;
+  const members = await db
+    .select()
+    .from(quoteMembers)
+    .where(and(eq(quoteMembers.quoteId, quote.id), eq(quoteMembers.version, version)));
+  const groups = await db
+    .select()
+    .from(quoteGroups)
+    .where(and(eq(quoteGroups.quoteId, quote.id), eq(quoteGroups.version, version)));
+  const items = await db
+    .select()
+    .from(quoteItems)
+    .where(and(eq(quoteItems.quoteId, quote.id), eq(quoteItems.version, version)));
+  const catalogVersion = (await db.query.quoteVersions.findFirst({
+    where: (v, { and: a, eq: e }) => a(e(v.quoteId, quote.id), e(v.version, version)),
+  }))!.catalogVersion;
   const catalog = await deps.catalogs.get(catalogVersion);
 
   const problems: ErrorDetail[] = [];
-  if (quote.state !== 'accepted') problems.push({ field: 'quoteId', rule: 'quote_accepted', message: `quote ${quote.id} is ${quote.state}, not accepted` });
-  if (!account.billingProfile) problems.push({ field: 'accountId', rule: 'billing_profile', message: `account ${account.id} has no billing profile` });
+  if (quote.state !== 'accepted')
+    problems.push({
+      field: 'quoteId',
+      rule: 'quote_accepted',
+      message: `quote ${quote.id} is ${quote.state}, not accepted`,
+    });
+  if (!account.billingProfile)
+    problems.push({
+      field: 'accountId',
+      rule: 'billing_profile',
+      message: `account ${account.id} has no billing profile`,
+    });
   const known = new Set(catalog.offerings.map((o) => o.code));
   for (const item of items) {
-    if (!known.has(item.offeringCode)) problems.push({ field: `items.${item.lineNo}`, rule: 'in_catalog', message: `offering ${item.offeringCode} is not in catalog ${catalog.version}` });
+    if (!known.has(item.offeringCode))
+      problems.push({
+        field: `items.${item.lineNo}`,
+        rule: 'in_catalog',
+        message: `offering ${item.offeringCode} is not in catalog ${catalog.version}`,
+      });
   }
   if (problems.length > 0) throw unprocessable('The order cannot be created', problems);
 
@@ -81,28 +118,70 @@ export async function createOrder(deps: OrderDeps, request: CreateOrderRequest):
         state: 'acknowledged',
         catalogVersion,
         idempotencyKey: request.idempotencyKey ?? null,
-        requestedCompletionDate: request.requestedCompletionDate ? new Date(request.requestedCompletionDate).toISOString() : null,
+        requestedCompletionDate: request.requestedCompletionDate
+          ? new Date(request.requestedCompletionDate).toISOString()
+          : null,
       });
       const audit: (typeof auditEvents.$inferInsert)[] = [
-        { eventKey: `order:${orderId}:created`, orderId, entityType: 'order', entityId: orderId, toState: 'acknowledged', actor: 'api', details: { quoteId: quote.id, quoteVersion: version } },
+        {
+          eventKey: `order:${orderId}:created`,
+          orderId,
+          entityType: 'order',
+          entityId: orderId,
+          toState: 'acknowledged',
+          actor: 'api',
+          details: { quoteId: quote.id, quoteVersion: version },
+        },
       ];
       for (const [index, sub] of plan.entries()) {
         const subOrderId = childId.subOrder(orderId, index);
-        const serviceAccountId = sub.memberRef === null ? account.id : await serviceAccountFor(tx, account.id, quote.id, sub.memberRef, sub.name);
-        await tx.insert(subOrders).values({ id: subOrderId, orderId, memberRef: sub.memberRef, name: sub.name, serviceAccountId, state: 'acknowledged' });
-        await tx.insert(orderItems).values(
-          sub.items.map((item, i) => ({ id: childId.orderItem(subOrderId, i), orderId, subOrderId, ...item })),
-        );
-        audit.push({ eventKey: `subOrder:${subOrderId}:created`, orderId, entityType: 'subOrder', entityId: subOrderId, toState: 'acknowledged', actor: 'api', details: { serviceAccountId } });
+        const serviceAccountId =
+          sub.memberRef === null
+            ? account.id
+            : await serviceAccountFor(tx, account.id, quote.id, sub.memberRef, sub.name);
+        await tx
+          .insert(subOrders)
+          .values({
+            id: subOrderId,
+            orderId,
+            memberRef: sub.memberRef,
+            name: sub.name,
+            serviceAccountId,
+            state: 'acknowledged',
+          });
+        await tx
+          .insert(orderItems)
+          .values(
+            sub.items.map((item, i) => ({
+              id: childId.orderItem(subOrderId, i),
+              orderId,
+              subOrderId,
+              ...item,
+            })),
+          );
+        audit.push({
+          eventKey: `subOrder:${subOrderId}:created`,
+          orderId,
+          entityType: 'subOrder',
+          entityId: subOrderId,
+          toState: 'acknowledged',
+          actor: 'api',
+          details: { serviceAccountId },
+        });
       }
       await tx.insert(auditEvents).values(audit);
       await startOrderWorkflow(deps, { orderId, customerId: account.id }, account.name, plan.length);
     });
   } catch (err) {
-    await deps.temporal.workflow.getHandle(workflowId.order(orderId)).terminate('order creation rolled back').catch(() => {});
+    await deps.temporal.workflow
+      .getHandle(workflowId.order(orderId))
+      .terminate('order creation rolled back')
+      .catch(() => {});
     if (request.idempotencyKey && isUniqueViolation(err)) {
       // A concurrent request with the same key won the race: answer with its order.
-      const existing = await db.query.orders.findFirst({ where: eq(orders.idempotencyKey, request.idempotencyKey) });
+      const existing = await db.query.orders.findFirst({
+        where: eq(orders.idempotencyKey, request.idempotencyKey),
+      });
       if (existing) return sameRequestOrConflict(existing, request);
     }
     if (isUniqueViolation(err)) throw invalidState(`Quote ${quote.id} already has an order`);
@@ -113,22 +192,43 @@ export async function createOrder(deps: OrderDeps, request: CreateOrderRequest):
 
 function sameRequestOrConflict(existing: typeof orders.$inferSelect, request: CreateOrderRequest) {
   if (existing.quoteId !== request.quoteId) {
-    throw invalidState(`Idempotency-Key was already used for order ${existing.id} of quote ${existing.quoteId}`, [
-      { field: 'headers.idempotency-key', rule: 'same_request', message: 'the key was used with another quote' },
-    ]);
+    throw invalidState(
+      `Idempotency-Key was already used for order ${existing.id} of quote ${existing.quoteId}`,
+      [
+        {
+          field: 'headers.idempotency-key',
+          rule: 'same_request',
+          message: 'the key was used with another quote',
+        },
+      ],
+    );
   }
   return { orderId: existing.id, created: false };
 }
 
 /** The member's service account, created once: the member key makes a retry find the first one. */
-async function serviceAccountFor(tx: Parameters<Parameters<Db['transaction']>[0]>[0], parentId: string, quoteId: string, memberRef: string, name: string): Promise<string> {
+async function serviceAccountFor(
+  tx: Parameters<Parameters<Db['transaction']>[0]>[0],
+  parentId: string,
+  quoteId: string,
+  memberRef: string,
+  name: string,
+): Promise<string> {
   const memberKey = `${quoteId}:${memberRef}`;
-  await tx.insert(accounts).values({ id: newId('SA'), kind: 'service', name, parentId, memberKey }).onConflictDoNothing();
+  await tx
+    .insert(accounts)
+    .values({ id: newId('SA'), kind: 'service', name, parentId, memberKey })
+    .onConflictDoNothing();
   const [row] = await tx.select({ id: accounts.id }).from(accounts).where(eq(accounts.memberKey, memberKey));
   return row.id;
 }
 
-async function startOrderWorkflow(deps: OrderDeps, input: OrderInput, customerName: string, subOrderCount: number) {
+async function startOrderWorkflow(
+  deps: OrderDeps,
+  input: OrderInput,
+  customerName: string,
+  subOrderCount: number,
+) {
   await deps.temporal.workflow.start<typeof orderWorkflow>('order', {
     workflowId: workflowId.order(input.orderId),
     taskQueue: deps.taskQueue,
@@ -144,7 +244,9 @@ async function startOrderWorkflow(deps: OrderDeps, input: OrderInput, customerNa
 }
 
 function isUniqueViolation(err: unknown): boolean {
-  const code = (err as { code?: string; cause?: { code?: string } }).code ?? (err as { cause?: { code?: string } }).cause?.code;
+  const code =
+    (err as { code?: string; cause?: { code?: string } }).code ??
+    (err as { cause?: { code?: string } }).cause?.code;
   return code === '23505';
 }
 
@@ -152,9 +254,21 @@ function isUniqueViolation(err: unknown): boolean {
 export async function getOrderTree(db: Db, orderId: string) {
   const order = await db.query.orders.findFirst({ where: eq(orders.id, orderId) });
   if (!order) throw notFound('Order', orderId);
-  const subs = await db.select().from(subOrders).where(eq(subOrders.orderId, orderId)).orderBy(asc(subOrders.id));
-  const items = await db.select().from(orderItems).where(eq(orderItems.orderId, orderId)).orderBy(asc(orderItems.id));
-  const domains = await db.select().from(domainOrders).where(eq(domainOrders.orderId, orderId)).orderBy(asc(domainOrders.id));
+  const subs = await db
+    .select()
+    .from(subOrders)
+    .where(eq(subOrders.orderId, orderId))
+    .orderBy(asc(subOrders.id));
+  const items = await db
+    .select()
+    .from(orderItems)
+    .where(eq(orderItems.orderId, orderId))
+    .orderBy(asc(orderItems.id));
+  const domains = await db
+    .select()
+    .from(domainOrders)
+    .where(eq(domainOrders.orderId, orderId))
+    .orderBy(asc(domainOrders.id));
   const taskRows = await db.select().from(tasks).where(eq(tasks.orderId, orderId)).orderBy(asc(tasks.id));
   const count = (state: string) => taskRows.filter((t) => t.state === state).length;
   const done = count('completed') + count('skipped');
@@ -182,14 +296,26 @@ export async function listOrders(db: Db, filter: { state?: string; accountId?: s
   const where: SQL[] = [];
   if (filter.state) where.push(eq(orders.state, filter.state));
   if (filter.accountId) where.push(eq(orders.accountId, filter.accountId));
-  return db.select().from(orders).where(and(...where)).orderBy(desc(orders.createdAt)).limit(filter.limit);
+  return db
+    .select()
+    .from(orders)
+    .where(and(...where))
+    .orderBy(desc(orders.createdAt))
+    .limit(filter.limit);
 }
 
 export async function orderAudit(db: Db, orderId: string) {
   const order = await db.query.orders.findFirst({ where: eq(orders.id, orderId) });
   if (!order) throw notFound('Order', orderId);
-  const quoteEvents = await db.select().from(auditEvents).where(eq(auditEvents.entityId, order.quoteId)).orderBy(asc(auditEvents.id));
-  const orderEvents = await db.select().from(auditEvents).where(eq(auditEvents.orderId, orderId)).orderBy(asc(auditEvents.id));
+  const quoteEvents = await db
+    .select()
+    .from(auditEvents)
+    .where(eq(auditEvents.entityId, order.quoteId))
+    .orderBy(asc(auditEvents.id));
+  const orderEvents = await db
+    .select()
+    .from(auditEvents)
+    .where(eq(auditEvents.orderId, orderId))
+    .orderBy(asc(auditEvents.id));
   return [...quoteEvents, ...orderEvents];
 }
-

@@ -19,7 +19,10 @@ export function withSummary<K extends keyof Activities>(
   ...args: Parameters<Activities[K]>
 ): Promise<Awaited<ReturnType<Activities[K]>>> {
   const activity = activities[name] as unknown as {
-    executeWithOptions(options: ActivityOptions, args: unknown[]): Promise<Awaited<ReturnType<Activities[K]>>>;
+    executeWithOptions(
+      options: ActivityOptions,
+      args: unknown[],
+    ): Promise<Awaited<ReturnType<Activities[K]>>>;
   };
   return activity.executeWithOptions({ ...activityOptions, summary }, args);
 }
