@@ -1,0 +1,64 @@
+/**
+ * Once per test run: one Temporal dev server on a free port, one PostgreSQL database of its own on the
+ * machine's server (created here, dropped at the end, so runs never collide), and the workflow bundle
+ * built once for every test worker.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import postgres from 'postgres';
+import type { TestProject } from 'vitest/node';
+import { readCatalog, storeCatalog } from '../catalog/load';
+import { openDatabase } from '../db/client';
+import { startDevServer } from '../platform/dev-server';
+import { workflowsPath } from '../worker/worker';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    temporalAddress: string;
+    databaseUrl: string;
+    workflowBundlePath: string;
+  }
+}
+
+const adminUrl = process.env.TEST_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+export default async function setup(project: TestProject) {
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'order-orchestration-test-'));
+  const databaseName = `order_orchestration_test_${Date.now()}_${process.pid}`;
+  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+
+  const [server] = await Promise.all([
+    startDevServer({ port: 0, log: (line) => console.log(`[global-setup] ${line}`) }),
+    (async () => {
+      await admin.unsafe(`create database "${databaseName}"`);
+    })(),
+  ]);
+  const url = new URL(adminUrl);
+  url.pathname = `/${databaseName}`;
+  const databaseUrl = url.toString();
+  const database = await openDatabase(databaseUrl);
+  await storeCatalog(database.db, readCatalog());
+  await database.close();
+
+  const { code } = await bundleWorkflowCode({ workflowsPath, logger: quietLogger() });
+  const workflowBundlePath = path.join(tmp, 'workflow-bundle.js');
+  writeFileSync(workflowBundlePath, code);
+
+  project.provide('temporalAddress', server.address);
+  project.provide('databaseUrl', databaseUrl);
+  project.provide('workflowBundlePath', workflowBundlePath);
+
+  return async () => {
+    await server.stop();
+    await admin.unsafe(`drop database if exists "${databaseName}" with (force)`);
+    await admin.end();
+    rmSync(tmp, { recursive: true, force: true });
+  };
+}
+
+function quietLogger() {
+  const noop = () => {};
+  return { trace: noop, debug: noop, info: noop, log: noop, warn: console.warn, error: console.error };
+}

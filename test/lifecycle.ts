@@ -1,0 +1,49 @@
+/** Steps of the lifecycle through the HTTP API, shared by the integration tests. */
+import { expect } from 'vitest';
+import { eventually, type Harness } from './harness';
+
+export const billingProfile = { billingAddress: 'Alexanderplatz 1, 10178 Berlin', paymentMethod: 'invoice' };
+
+export async function createAccount(h: Harness, name = 'Acme Logistics GmbH', withBilling = true): Promise<string> {
+  const res = await h.http('POST', '/accounts', { name, ...(withBilling ? { billingProfile } : {}) });
+  expect(res.status).toBe(201);
+  return res.body.id;
+}
+
+export async function createQuote(h: Harness, accountId: string, body: Record<string, unknown> = {}): Promise<string> {
+  const res = await h.http('POST', '/quotes', {
+    accountId,
+    members: [{ ref: 'hq', kind: 'location', name: 'Berlin HQ', address: 'Alexanderplatz 1' }],
+    items: [{ offeringCode: 'BUSINESS_BROADBAND', appliesTo: { member: 'hq' } }],
+    ...body,
+  });
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  return res.body.id;
+}
+
+/** Creates, submits (auto-approved: no discount) and accepts a one-site broadband quote. */
+export async function acceptedQuote(h: Harness, accountId: string): Promise<string> {
+  const quoteId = await createQuote(h, accountId);
+  const submitted = await h.http('POST', `/quotes/${quoteId}/submit`);
+  expect(submitted.status, JSON.stringify(submitted.body)).toBe(202);
+  expect(submitted.body.state).toBe('approved');
+  const accepted = await h.http('POST', `/quotes/${quoteId}/accept`, { signedBy: 'Jane Doe, CFO' });
+  expect(accepted.status, JSON.stringify(accepted.body)).toBe(200);
+  expect(accepted.body.state).toBe('accepted');
+  return quoteId;
+}
+
+/** Waits until the order's task of that kind is running (dispatched to a person) and returns its ID. */
+export async function runningTask(h: Harness, orderId: string, kind: string): Promise<string> {
+  return eventually(async () => {
+    const res = await h.http('GET', `/tasks?orderId=${orderId}&kind=${kind}&state=running`);
+    return res.body.tasks[0]?.id as string | undefined;
+  }, `a running ${kind} task of ${orderId}`);
+}
+
+export async function orderInState(h: Harness, orderId: string, state: string) {
+  return eventually(async () => {
+    const res = await h.http('GET', `/orders/${orderId}`);
+    return res.body.state === state ? res.body : undefined;
+  }, `order ${orderId} to be ${state}`);
+}
