@@ -36,11 +36,9 @@ export const unprocessable = (message: string, details: ErrorDetail[]) =>
 /** One error handler for the whole API: every error is `{ error: { code, message, details } }`. */
 export function registerErrorHandler(app: FastifyInstance): void {
   app.setNotFoundHandler((request, reply) => {
-    reply
-      .code(404)
-      .send({
-        error: { code: 'not_found', message: `No route ${request.method} ${request.url}`, details: [] },
-      });
+    reply.code(404).send({
+      error: { code: 'not_found', message: `No route ${request.method} ${request.url}`, details: [] },
+    });
   });
   app.setErrorHandler((err: FastifyError, request, reply) => {
     const { statusCode, body } = toResponse(err);

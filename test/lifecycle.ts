@@ -4,13 +4,21 @@ import { eventually, type Harness } from './harness';
 
 export const billingProfile = { billingAddress: 'Alexanderplatz 1, 10178 Berlin', paymentMethod: 'invoice' };
 
-export async function createAccount(h: Harness, name = 'Acme Logistics GmbH', withBilling = true): Promise<string> {
+export async function createAccount(
+  h: Harness,
+  name = 'Acme Logistics GmbH',
+  withBilling = true,
+): Promise<string> {
   const res = await h.http('POST', '/accounts', { name, ...(withBilling ? { billingProfile } : {}) });
   expect(res.status).toBe(201);
   return res.body.id;
 }
 
-export async function createQuote(h: Harness, accountId: string, body: Record<string, unknown> = {}): Promise<string> {
+export async function createQuote(
+  h: Harness,
+  accountId: string,
+  body: Record<string, unknown> = {},
+): Promise<string> {
   const res = await h.http('POST', '/quotes', {
     accountId,
     members: [{ ref: 'hq', kind: 'location', name: 'Berlin HQ', address: 'Alexanderplatz 1' }],

@@ -139,26 +139,22 @@ export async function createOrder(
           sub.memberRef === null
             ? account.id
             : await serviceAccountFor(tx, account.id, quote.id, sub.memberRef, sub.name);
-        await tx
-          .insert(subOrders)
-          .values({
-            id: subOrderId,
+        await tx.insert(subOrders).values({
+          id: subOrderId,
+          orderId,
+          memberRef: sub.memberRef,
+          name: sub.name,
+          serviceAccountId,
+          state: 'acknowledged',
+        });
+        await tx.insert(orderItems).values(
+          sub.items.map((item, i) => ({
+            id: childId.orderItem(subOrderId, i),
             orderId,
-            memberRef: sub.memberRef,
-            name: sub.name,
-            serviceAccountId,
-            state: 'acknowledged',
-          });
-        await tx
-          .insert(orderItems)
-          .values(
-            sub.items.map((item, i) => ({
-              id: childId.orderItem(subOrderId, i),
-              orderId,
-              subOrderId,
-              ...item,
-            })),
-          );
+            subOrderId,
+            ...item,
+          })),
+        );
         audit.push({
           eventKey: `subOrder:${subOrderId}:created`,
           orderId,

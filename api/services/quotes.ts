@@ -135,42 +135,36 @@ export async function createQuote(db: Db, catalog: Catalog, body: CreateQuoteBod
     await tx
       .insert(quotes)
       .values({ id: quoteId, accountId: body.accountId, state: 'inProgress', currentVersion: 1, validUntil });
-    await tx
-      .insert(quoteVersions)
-      .values({
-        quoteId,
-        version: 1,
-        state: 'inProgress',
-        currency: catalog.currency,
-        catalogVersion: catalog.version,
-        ...totals,
-      });
+    await tx.insert(quoteVersions).values({
+      quoteId,
+      version: 1,
+      state: 'inProgress',
+      currency: catalog.currency,
+      catalogVersion: catalog.version,
+      ...totals,
+    });
     if (body.members.length > 0) {
-      await tx
-        .insert(quoteMembers)
-        .values(
-          body.members.map((m) => ({
-            quoteId,
-            version: 1,
-            ref: m.ref,
-            kind: m.kind,
-            name: m.name,
-            address: m.address ?? null,
-          })),
-        );
+      await tx.insert(quoteMembers).values(
+        body.members.map((m) => ({
+          quoteId,
+          version: 1,
+          ref: m.ref,
+          kind: m.kind,
+          name: m.name,
+          address: m.address ?? null,
+        })),
+      );
     }
     if (body.groups.length > 0) {
-      await tx
-        .insert(quoteGroups)
-        .values(
-          body.groups.map((g) => ({
-            quoteId,
-            version: 1,
-            ref: g.ref,
-            name: g.name,
-            memberRefs: g.memberRefs,
-          })),
-        );
+      await tx.insert(quoteGroups).values(
+        body.groups.map((g) => ({
+          quoteId,
+          version: 1,
+          ref: g.ref,
+          name: g.name,
+          memberRefs: g.memberRefs,
+        })),
+      );
     }
     await tx.insert(quoteItems).values(
       lines.map(({ item, price }, i) => ({
@@ -197,16 +191,14 @@ export async function createQuote(db: Db, catalog: Catalog, body: CreateQuoteBod
         oneOffNet: price.oneOffNet,
       })),
     );
-    await tx
-      .insert(auditEvents)
-      .values({
-        eventKey: `quote:${quoteId}:created`,
-        entityType: 'quote',
-        entityId: quoteId,
-        toState: 'inProgress',
-        actor: 'api',
-        details: { version: 1 },
-      });
+    await tx.insert(auditEvents).values({
+      eventKey: `quote:${quoteId}:created`,
+      entityType: 'quote',
+      entityId: quoteId,
+      toState: 'inProgress',
+      actor: 'api',
+      details: { version: 1 },
+    });
   });
   return quoteId;
 }

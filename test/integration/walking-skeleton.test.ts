@@ -18,7 +18,10 @@ describe('walking skeleton: one order from quote to closure', () => {
   it('carries a one-site order through every stage on real Temporal and PostgreSQL', async () => {
     const accountId = await createAccount(h);
     const quoteId = await acceptedQuote(h, accountId);
-    const [contract] = await h.database.db.select().from(salesContracts).where(eq(salesContracts.quoteId, quoteId));
+    const [contract] = await h.database.db
+      .select()
+      .from(salesContracts)
+      .where(eq(salesContracts.quoteId, quoteId));
     expect(contract).toMatchObject({ accountId, signedBy: 'Jane Doe, CFO' });
 
     const created = await h.http('POST', '/orders', { quoteId });
@@ -36,10 +39,16 @@ describe('walking skeleton: one order from quote to closure', () => {
       ['api', 'completed'],
       ['field', 'running'],
     ]);
-    const inventoryBefore = await h.database.db.select().from(productInventory).where(eq(productInventory.orderId, orderId));
+    const inventoryBefore = await h.database.db
+      .select()
+      .from(productInventory)
+      .where(eq(productInventory.orderId, orderId));
     expect(inventoryBefore.map((p) => p.state)).toEqual(['created']);
 
-    const completed = await h.http('POST', `/tasks/${fieldTaskId}/complete`, { by: 'technician-17', note: 'modem installed' });
+    const completed = await h.http('POST', `/tasks/${fieldTaskId}/complete`, {
+      by: 'technician-17',
+      note: 'modem installed',
+    });
     expect(completed.status).toBe(202);
 
     const tree = await orderInState(h, orderId, 'completed');
@@ -47,12 +56,19 @@ describe('walking skeleton: one order from quote to closure', () => {
     expect(tree.subOrders[0].state).toBe('completed');
     expect(tree.subOrders[0].domainOrders[0].state).toBe('completed');
     const fieldTask = tree.subOrders[0].domainOrders[0].tasks[1];
-    expect(fieldTask).toMatchObject({ state: 'completed', completedBy: 'technician-17', note: 'modem installed' });
+    expect(fieldTask).toMatchObject({
+      state: 'completed',
+      completedBy: 'technician-17',
+      note: 'modem installed',
+    });
 
     // Inventory active, the simulator called exactly once for the api task.
     const inventory = await h.http('GET', `/accounts/${accountId}/inventory`);
     expect(inventory.body.productInventory.map((p: { state: string }) => p.state)).toEqual(['active']);
-    const calls = await h.database.db.select().from(simulatorCalls).where(eq(simulatorCalls.taskCode, 'ACTIVATE_BROADBAND_LINE'));
+    const calls = await h.database.db
+      .select()
+      .from(simulatorCalls)
+      .where(eq(simulatorCalls.taskCode, 'ACTIVATE_BROADBAND_LINE'));
     expect(calls.filter((c) => c.idempotencyKey.includes(orderId))).toHaveLength(1);
 
     // A service account was created for the site and linked to its sub-order.
@@ -62,7 +78,10 @@ describe('walking skeleton: one order from quote to closure', () => {
 
     // Every state change is in the audit trail, oldest first.
     const audit = await h.http('GET', `/orders/${orderId}/audit`);
-    const trail = audit.body.events.map((e: { entityType: string; fromState: string | null; toState: string }) => `${e.entityType}:${e.fromState ?? '-'}>${e.toState}`);
+    const trail = audit.body.events.map(
+      (e: { entityType: string; fromState: string | null; toState: string }) =>
+        `${e.entityType}:${e.fromState ?? '-'}>${e.toState}`,
+    );
     expect(trail).toEqual([
       'quote:->inProgress',
       'quote:inProgress>approved',
@@ -91,15 +110,27 @@ describe('walking skeleton: one order from quote to closure', () => {
     const description = await handle.describe();
     expect(description.status.name).toBe('COMPLETED');
     expect(await handle.result()).toBe('completed');
-    expect(description.searchAttributes).toMatchObject({ OrderId: [orderId], CustomerId: [accountId], OrderState: ['completed'] });
+    expect(description.searchAttributes).toMatchObject({
+      OrderId: [orderId],
+      CustomerId: [accountId],
+      OrderState: ['completed'],
+    });
     expect(await description.staticSummary()).toContain(orderId);
-    expect(await handle.query(statusQuery)).toMatchObject({ id: orderId, state: 'completed', progress: { total: 1, completed: 1 } });
+    expect(await handle.query(statusQuery)).toMatchObject({
+      id: orderId,
+      state: 'completed',
+      progress: { total: 1, completed: 1 },
+    });
     const domainHandle = h.client.workflow.getHandle(workflowId.domainOrder(domainOrder.id));
-    expect(await domainHandle.query(statusQuery)).toMatchObject({ state: 'completed', progress: { total: 2, completed: 2 } });
+    expect(await domainHandle.query(statusQuery)).toMatchObject({
+      state: 'completed',
+      progress: { total: 2, completed: 2 },
+    });
 
     const listed = await eventually(async () => {
       const ids: string[] = [];
-      for await (const wf of h.client.workflow.list({ query: `OrderId='${orderId}'` })) ids.push(wf.workflowId);
+      for await (const wf of h.client.workflow.list({ query: `OrderId='${orderId}'` }))
+        ids.push(wf.workflowId);
       return ids.length === 5 ? ids.sort() : undefined;
     }, 'the visibility store to list the order workflows');
     expect(listed).toEqual(
@@ -123,12 +154,16 @@ describe('walking skeleton: one order from quote to closure', () => {
     const res = await h.http('GET', '/docs/json');
     expect(res.status).toBe(200);
     expect(res.body.openapi).toMatch(/^3\./);
-    expect(Object.keys(res.body.paths)).toEqual(expect.arrayContaining(['/orders', '/orders/{id}', '/quotes/{id}/submit', '/tasks/{id}/complete']));
+    expect(Object.keys(res.body.paths)).toEqual(
+      expect.arrayContaining(['/orders', '/orders/{id}', '/quotes/{id}/submit', '/tasks/{id}/complete']),
+    );
     const quoteBody = res.body.paths['/quotes'].post.requestBody.content['application/json'].schema;
     expect(quoteBody.required).toEqual(expect.arrayContaining(['accountId', 'items']));
   });
 
   it('leaves no workflow for an order that was never created', async () => {
-    await expect(h.client.workflow.getHandle(workflowId.order('ORD-NOPE')).describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
+    await expect(h.client.workflow.getHandle(workflowId.order('ORD-NOPE')).describe()).rejects.toBeInstanceOf(
+      WorkflowNotFoundError,
+    );
   });
 });
