@@ -10,6 +10,8 @@ export default defineConfig({
     // Workers, dev server and database are shared by the run; each file has its own task queue and IDs.
     fileParallelism: true,
     // In CI a JSON report too, from which .ci/run prints the plain `N passed, N failed` line.
-    reporters: process.env.CI ? ['default', ['json', { outputFile: '.data/test-results.json' }]] : ['default'],
+    reporters: process.env.CI
+      ? ['default', ['json', { outputFile: '.data/test-results.json' }]]
+      : ['default'],
   },
 });
