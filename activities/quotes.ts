@@ -6,6 +6,7 @@ import type { QuoteDecision } from '../workflows/contracts';
 import { transition } from './transitions';
 
 export function quoteActivities(db: Db) {
+  /** Moves the quote and its version; a rejected version sends the quote back to negotiation (`inProgress`). */
   async function moveQuote(
     quoteId: string,
     version: number,
@@ -13,6 +14,7 @@ export function quoteActivities(db: Db) {
     eventKey: string,
     actor: string,
     details?: Record<string, unknown>,
+    versionState = to,
   ) {
     await db.transaction(async (tx) => {
       const moved = await transition(tx, {
@@ -26,7 +28,7 @@ export function quoteActivities(db: Db) {
       if (moved) {
         await tx
           .update(quoteVersions)
-          .set({ state: to })
+          .set({ state: versionState })
           .where(and(eq(quoteVersions.quoteId, quoteId), eq(quoteVersions.version, version)));
       }
     });
@@ -61,6 +63,7 @@ export function quoteActivities(db: Db) {
           decision: decision.decision,
           comment: decision.comment,
         },
+        decision.decision === 'reject' ? 'rejected' : outcome,
       );
     },
 
