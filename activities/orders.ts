@@ -1,4 +1,3 @@
-import { ApplicationFailure } from '@temporalio/common';
 import { asc, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import {
@@ -39,7 +38,9 @@ function chunks<T>(rows: T[]): T[][] {
 export function orderActivities(db: Db, catalogs: CatalogStore) {
   async function orderRow(orderId: string) {
     const order = await db.query.orders.findFirst({ where: eq(orders.id, orderId) });
-    if (!order) throw ApplicationFailure.nonRetryable(`Order ${orderId} does not exist`, 'NotFound');
+    // Retryable on purpose: the API starts the order workflow just before its transaction commits, so the
+    // first activity may look before the rows are visible. A rolled-back order's workflow is terminated.
+    if (!order) throw new Error(`Order ${orderId} is not visible yet`);
     return order;
   }
 

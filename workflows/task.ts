@@ -28,11 +28,14 @@ export async function task(input: TaskInput): Promise<TaskResult> {
   let completion: TaskCompletion | undefined;
   let failure: TaskFailure | undefined;
   setHandler(taskStatusQuery, () => ({ taskId: input.taskId, state, attempts }));
+  // The first word counts. It is kept even if it arrives while the dispatch activity is still recording
+  // `running` (the API saw `running` in the database first); an `api` task takes no word from people.
+  const acceptsWord = () => input.kind !== 'api' && !completion && !failure;
   setHandler(completeSignal, (c) => {
-    if (state === 'running' && !completion && !failure) completion = c;
+    if (acceptsWord()) completion = c;
   });
   setHandler(failSignal, (f) => {
-    if (state === 'running' && !completion && !failure) failure = f;
+    if (acceptsWord()) failure = f;
   });
   const show = (next: TaskState, details: string) => {
     state = next;

@@ -144,6 +144,31 @@ describe('walking skeleton: one order from quote to closure', () => {
     );
   });
 
+  it('rolls a field task reported failed up to a failed order, leaving the inventory inactive', async () => {
+    const accountId = await createAccount(h, 'Failing Site AG');
+    const quoteId = await acceptedQuote(h, accountId);
+    const orderId: string = (await h.http('POST', '/orders', { quoteId })).body.id;
+    const fieldTaskId = await runningTask(h, orderId, 'field');
+    const failed = await h.http('POST', `/tasks/${fieldTaskId}/fail`, {
+      by: 'technician-17',
+      reason: 'no access to the building',
+    });
+    expect(failed.status).toBe(202);
+
+    const tree = await orderInState(h, orderId, 'failed');
+    expect(tree.subOrders[0].state).toBe('failed');
+    expect(tree.subOrders[0].domainOrders[0].tasks[1]).toMatchObject({
+      state: 'failed',
+      note: 'no access to the building',
+    });
+    const inventory = await h.database.db
+      .select()
+      .from(productInventory)
+      .where(eq(productInventory.orderId, orderId));
+    expect(inventory.map((p) => p.state)).toEqual(['created']);
+    expect(await h.client.workflow.getHandle(workflowId.order(orderId)).result()).toBe('failed');
+  });
+
   it('reports Temporal and the database in /health', async () => {
     const res = await h.http('GET', '/health');
     expect(res.status).toBe(200);
