@@ -10,7 +10,7 @@ import { rollUp, type DomainOrderState } from '../domain/states';
 import { activities, withSummary } from './activity-proxies';
 import { statusQuery, workflowId, type DomainOrderInput, type Progress } from './contracts';
 import { runDag, type NodeOutcome } from './dag';
-import { childSearchAttributes, itemStateOf } from './shared';
+import { cancelNotRun, childSearchAttributes, itemStateOf } from './shared';
 import { State } from './search-attributes';
 import { task } from './task';
 
@@ -68,17 +68,7 @@ export async function domainOrder(input: DomainOrderInput): Promise<DomainOrderS
     MAX_TASKS_IN_FLIGHT,
   );
 
-  for (const [taskId, outcome] of outcomes) {
-    if (outcome !== 'notRun') continue;
-    await activities.recordTransition({
-      entity: 'task',
-      id: taskId,
-      to: 'cancelled',
-      eventKey: `task:${taskId}:not-run`,
-      actor: 'domain-order-workflow',
-      details: { reason: 'a task it depends on did not complete' },
-    });
-  }
+  await cancelNotRun('task', outcomes, 'domain-order-workflow');
   const final = rollUp([...outcomes.values()].map(itemStateOf)) as DomainOrderState;
   await move(final);
   return final;

@@ -11,7 +11,7 @@ import { statusQuery, workflowId, type Progress, type SubOrderInput } from './co
 import { runDag, type NodeOutcome } from './dag';
 import { domainOrder } from './domain-order';
 import { State } from './search-attributes';
-import { childSearchAttributes, itemStateOf } from './shared';
+import { cancelNotRun, childSearchAttributes, itemStateOf } from './shared';
 
 /** Most domain orders one sub-order runs at once. */
 const MAX_DOMAIN_ORDERS_IN_FLIGHT = 50;
@@ -63,17 +63,7 @@ export async function subOrder(input: SubOrderInput): Promise<OrderState> {
     MAX_DOMAIN_ORDERS_IN_FLIGHT,
   );
 
-  for (const [domainOrderId, outcome] of outcomes) {
-    if (outcome !== 'notRun') continue;
-    await activities.recordTransition({
-      entity: 'domainOrder',
-      id: domainOrderId,
-      to: 'cancelled',
-      eventKey: `domainOrder:${domainOrderId}:not-run`,
-      actor: 'sub-order-workflow',
-      details: { reason: 'a domain order it depends on did not complete' },
-    });
-  }
+  await cancelNotRun('domainOrder', outcomes, 'sub-order-workflow');
   const final = rollUp([...outcomes.values()].map(itemStateOf)) as OrderState;
   await move(final);
   return final;

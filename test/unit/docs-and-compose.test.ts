@@ -6,7 +6,7 @@ import { projectRoot } from '../../platform/config';
 
 const read = (file: string) => readFileSync(path.join(projectRoot, file), 'utf8');
 const readme = read('README.md');
-const documented = new Set([...readme.matchAll(/^\| `([A-Z_]+)` \|/gm)].map((m) => m[1]));
+const documented = new Set([...readme.matchAll(/^\|\s*`([A-Z_]+)`\s*\|/gm)].map((m) => m[1]));
 const readFromEnv = (source: string) =>
   [...source.matchAll(/(?:process\.env\.|(?:intFrom|nonEmpty)\(')([A-Z_]+)/g)].map((m) => m[1]);
 
