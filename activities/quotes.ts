@@ -67,6 +67,26 @@ export function quoteActivities(db: Db) {
       );
     },
 
+    /** An approver let the deadline pass: the decision moves to the delegated manager above. */
+    async recordQuoteEscalated(
+      quoteId: string,
+      version: number,
+      from: ApprovalRole,
+      to: ApprovalRole,
+    ): Promise<void> {
+      await moveQuote(
+        quoteId,
+        version,
+        'pending',
+        `quote:${quoteId}:v${version}:escalated:${from}`,
+        'escalation',
+        {
+          escalatedFrom: from,
+          escalatedTo: to,
+        },
+      );
+    },
+
     /** The customer's signature: creates the sales contract (once) and marks the quote `accepted`. */
     async acceptQuote(
       quoteId: string,

@@ -26,6 +26,8 @@ export interface AppDeps {
   taskQueue: string;
   catalogs: CatalogStore;
   simulator: DownstreamSimulator;
+  /** How long each quote approver has before escalation (default 48 hours). */
+  approvalDeadlineSeconds?: number;
   /** Enables `POST /simulator/faults`. */
   devMode: boolean;
   logger?: boolean | { level: string };

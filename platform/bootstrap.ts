@@ -77,6 +77,7 @@ export async function startApi(core: Core, config: Config, address: string): Pro
     catalogs: core.catalogs,
     simulator: core.simulator,
     devMode: config.devMode,
+    approvalDeadlineSeconds: config.approvalDeadlineSeconds,
     logger: { level: process.env.LOG_LEVEL ?? 'info' },
   });
   await app.listen({ port: config.port, host: config.host });

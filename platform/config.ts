@@ -25,6 +25,8 @@ export interface Config {
   temporalUiUrl?: string;
   /** Latency of the built-in downstream simulator, in milliseconds. */
   simulatorLatencyMs: number;
+  /** How long each quote approver has before the decision escalates to the manager above. */
+  approvalDeadlineSeconds: number;
   /** Allows the dev-only endpoints (the simulator's fault injection). */
   devMode: boolean;
 }
@@ -36,6 +38,15 @@ function intFrom(name: string, fallback: number): number {
   if (!Number.isInteger(value) || value < 0 || value > 65535) {
     throw new Error(`Environment variable ${name} must be an integer between 0 and 65535, got "${raw}"`);
   }
+  return value;
+}
+
+function positiveFrom(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0)
+    throw new Error(`Environment variable ${name} must be a positive integer, got "${raw}"`);
   return value;
 }
 
@@ -58,6 +69,7 @@ export function loadConfig(): Config {
     temporalUiPort,
     temporalUiUrl: nonEmpty('TEMPORAL_UI_URL'),
     simulatorLatencyMs: intFrom('SIMULATOR_LATENCY_MS', 50),
+    approvalDeadlineSeconds: positiveFrom('APPROVAL_DEADLINE_SECONDS', 48 * 3600),
     devMode: (nonEmpty('DEV_MODE') ?? 'true') !== 'false',
   };
 }

@@ -32,7 +32,7 @@ export interface Harness {
 
 let runtimeInstalled = false;
 
-export async function startHarness(): Promise<Harness> {
+export async function startHarness(options: { approvalDeadlineSeconds?: number } = {}): Promise<Harness> {
   if (!runtimeInstalled) {
     Runtime.install({ logger: new DefaultLogger('WARN') });
     runtimeInstalled = true;
@@ -57,7 +57,15 @@ export async function startHarness(): Promise<Harness> {
 
   const connection = await Connection.connect({ address });
   const client = new Client({ connection, namespace: 'default' });
-  const app = await buildApp({ database, temporal: client, taskQueue, catalogs, simulator, devMode: true });
+  const app = await buildApp({
+    database,
+    temporal: client,
+    taskQueue,
+    catalogs,
+    simulator,
+    devMode: true,
+    approvalDeadlineSeconds: options.approvalDeadlineSeconds,
+  });
 
   return {
     app,

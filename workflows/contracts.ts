@@ -24,6 +24,8 @@ export interface QuoteApprovalInput {
   agreementMaxDiscountPct?: number;
   /** ISO date until which the customer may accept. */
   validUntil: string;
+  /** How long each approver has before the decision escalates to the manager above. */
+  decisionDeadlineSeconds: number;
 }
 export interface QuoteApprovalStatus {
   quoteId: string;
@@ -33,6 +35,7 @@ export interface QuoteApprovalStatus {
   /** The role whose decision is awaited, if any. */
   awaiting?: ApprovalRole;
   decisions: { role: ApprovalRole; decision: 'approve' | 'reject'; comment?: string }[];
+  escalations: { from: ApprovalRole; to: ApprovalRole }[];
   superseded: boolean;
   salesContractId?: string;
 }

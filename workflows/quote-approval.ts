@@ -6,7 +6,7 @@ import {
   setHandler,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
-import { requiredApprovals } from '../domain/approval-policy';
+import { approvalRoles, requiredApprovals } from '../domain/approval-policy';
 import type { QuoteState } from '../domain/states';
 import { activities } from './activity-proxies';
 import {
@@ -34,6 +34,7 @@ export async function quoteApproval(input: QuoteApprovalInput): Promise<QuoteSta
     state: 'inProgress',
     approvalsRequired: requiredApprovals(input.maxDiscountPct, input.agreementMaxDiscountPct),
     decisions: [],
+    escalations: [],
     superseded: false,
   };
   let evaluated = false;
@@ -112,12 +113,25 @@ export async function quoteApproval(input: QuoteApprovalInput): Promise<QuoteSta
   show(status.awaiting ? 'pending' : 'approved');
   evaluated = true;
 
-  for (const role of status.approvalsRequired) {
+  // Each level's approver has `decisionDeadlineSeconds`; an approver who lets it pass is escalated to
+  // the delegated manager above, whose decision then stands for the rest. The top level waits.
+  let levels = [...status.approvalsRequired];
+  while (levels.length > 0) {
+    const role = levels[0];
     status.awaiting = role;
     show('pending');
-    await condition(() => pendingDecision !== undefined);
+    const above = approvalRoles[approvalRoles.indexOf(role) + 1];
+    const decided = above
+      ? await condition(() => pendingDecision !== undefined, input.decisionDeadlineSeconds * 1000)
+      : (await condition(() => pendingDecision !== undefined), true);
+    if (!decided) {
+      await activities.recordQuoteEscalated(quoteId, version, role, above!);
+      status.escalations.push({ from: role, to: above! });
+      levels = approvalRoles.slice(approvalRoles.indexOf(above!));
+      continue;
+    }
     const decision = pendingDecision!;
-    const isLast = role === status.approvalsRequired[status.approvalsRequired.length - 1];
+    const isLast = levels.length === 1;
     const outcome = decision.decision === 'reject' ? 'inProgress' : isLast ? 'approved' : 'pending';
     await activities.recordQuoteDecision(quoteId, version, decision, outcome);
     status.decisions.push({ role, decision: decision.decision, comment: decision.comment });
@@ -128,6 +142,7 @@ export async function quoteApproval(input: QuoteApprovalInput): Promise<QuoteSta
       await condition(allHandlersFinished);
       return 'rejected';
     }
+    levels = levels.slice(1);
   }
   show('approved');
 

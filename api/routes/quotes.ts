@@ -82,6 +82,7 @@ export const quoteRoutes =
                 customerId: quote.accountId,
                 maxDiscountPct: version.maxDiscountPct,
                 validUntil: quote.validUntil ?? new Date(Date.now() + 30 * 86_400_000).toISOString(),
+                decisionDeadlineSeconds: deps.approvalDeadlineSeconds ?? 48 * 3600,
               },
             ],
             staticSummary: `Approval of quote ${quote.id} v${quote.currentVersion} (max discount ${version.maxDiscountPct}%)`,
