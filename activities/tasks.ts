@@ -14,6 +14,32 @@ export function taskActivities(db: Db, simulator: DownstreamSimulator) {
     return task;
   }
 
+  /** Moves the task to `completed` and stores what it produced, in one transaction, once. */
+  async function markCompleted(
+    taskId: string,
+    fields: Pick<typeof tasks.$inferInsert, 'result' | 'completedBy' | 'note'>,
+    actor: string,
+    details?: Record<string, unknown>,
+  ): Promise<void> {
+    await db.transaction(async (tx) => {
+      const moved = await transition(tx, {
+        entity: 'task',
+        id: taskId,
+        to: 'completed',
+        eventKey: `task:${taskId}:completed`,
+        actor,
+        details,
+      });
+      // A retry after the first success changes nothing, not even the completion time.
+      if (moved) {
+        await tx
+          .update(tasks)
+          .set({ ...fields, completedAt: new Date().toISOString() })
+          .where(eq(tasks.id, taskId));
+      }
+    });
+  }
+
   return {
     /**
      * One attempt of an `api` task: marks it running, calls its downstream system with a key derived from
@@ -44,17 +70,8 @@ export function taskActivities(db: Db, simulator: DownstreamSimulator) {
           taskCode: task.code,
           idempotencyKey: `task:${taskId}:attempt-${attempt}`,
         });
-        await db
-          .update(tasks)
-          .set({ result: response, completedAt: new Date().toISOString(), completedBy: actor })
-          .where(eq(tasks.id, taskId));
-        await transition(db, {
-          entity: 'task',
-          id: taskId,
-          to: 'completed',
-          eventKey: `task:${taskId}:completed`,
-          actor,
-          details: { reference: response.reference },
+        await markCompleted(taskId, { result: response, completedBy: actor }, actor, {
+          reference: response.reference,
         });
         return { reference: response.reference };
       } catch (err) {
@@ -99,23 +116,12 @@ export function taskActivities(db: Db, simulator: DownstreamSimulator) {
     async recordTaskCompleted(taskId: string, completion: TaskCompletion): Promise<void> {
       const task = await taskRow(taskId);
       const result = { ...((task.result as Record<string, unknown>) ?? {}), ...(completion.data ?? {}) };
-      await db
-        .update(tasks)
-        .set({
-          completedBy: completion.by,
-          note: completion.note ?? null,
-          result,
-          completedAt: new Date().toISOString(),
-        })
-        .where(eq(tasks.id, taskId));
-      await transition(db, {
-        entity: 'task',
-        id: taskId,
-        to: 'completed',
-        eventKey: `task:${taskId}:completed`,
-        actor: completion.by,
-        details: completion.note ? { note: completion.note } : undefined,
-      });
+      await markCompleted(
+        taskId,
+        { completedBy: completion.by, note: completion.note ?? null, result },
+        completion.by,
+        completion.note ? { note: completion.note } : undefined,
+      );
     },
 
     async recordTaskFailed(taskId: string, failure: TaskFailure): Promise<void> {

@@ -55,3 +55,12 @@ export async function orderInState(h: Harness, orderId: string, state: string) {
     return res.body.state === state ? res.body : undefined;
   }, `order ${orderId} to be ${state}`);
 }
+
+/** The audit events of one entity, oldest first, as `actor:toState`, with the events themselves. */
+export async function auditOf(h: Harness, entityId: string) {
+  const events = await h.database.db.query.auditEvents.findMany({
+    where: (e, { eq }) => eq(e.entityId, entityId),
+    orderBy: (e, { asc }) => asc(e.id),
+  });
+  return { events, trail: events.map((e) => `${e.actor}:${e.toState}`) };
+}

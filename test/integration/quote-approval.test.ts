@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { quoteStatusQuery, workflowId } from '../../workflows/contracts';
 import { startHarness, type Harness } from '../harness';
-import { createAccount, createQuote } from '../lifecycle';
+import { auditOf, createAccount, createQuote } from '../lifecycle';
 
 let h: Harness;
 beforeAll(async () => {
@@ -76,11 +76,8 @@ describe('quote approval by level, decisions as Temporal updates', () => {
     expect(rejected.body.versions[0].state).toBe('rejected');
     expect(await h.client.workflow.getHandle(workflowId.quoteApproval(quoteId, 1)).result()).toBe('rejected');
 
-    const audit = await h.database.db.query.auditEvents.findMany({
-      where: (e, { eq }) => eq(e.entityId, quoteId),
-      orderBy: (e, { asc }) => asc(e.id),
-    });
-    expect(audit.map((e) => `${e.actor}:${e.toState}`)).toEqual([
+    const audit = await auditOf(h, quoteId);
+    expect(audit.trail).toEqual([
       'api:inProgress',
       'pricing-policy:pending',
       'salesManager:pending',

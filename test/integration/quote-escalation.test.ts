@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { quoteStatusQuery, workflowId } from '../../workflows/contracts';
 import { eventually, startHarness, type Harness } from '../harness';
-import { createAccount, createQuote } from '../lifecycle';
+import { auditOf, createAccount, createQuote } from '../lifecycle';
 
 let h: Harness;
 beforeAll(async () => {
@@ -49,16 +49,16 @@ describe('escalation of an approver who does not decide in time', () => {
     expect(approved.status).toBe(200);
     expect(approved.body.state).toBe('approved');
 
-    const audit = await h.database.db.query.auditEvents.findMany({
-      where: (e, { eq }) => eq(e.entityId, quoteId),
-      orderBy: (e, { asc }) => asc(e.id),
-    });
-    expect(audit.map((e) => `${e.actor}:${e.toState}`)).toEqual([
+    const audit = await auditOf(h, quoteId);
+    expect(audit.trail).toEqual([
       'api:inProgress',
       'pricing-policy:pending',
       'escalation:pending',
       'financeManager:approved',
     ]);
-    expect(audit[2].details).toMatchObject({ escalatedFrom: 'salesManager', escalatedTo: 'financeManager' });
+    expect(audit.events[2].details).toMatchObject({
+      escalatedFrom: 'salesManager',
+      escalatedTo: 'financeManager',
+    });
   });
 });

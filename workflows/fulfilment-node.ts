@@ -1,0 +1,77 @@
+import { setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import type { Entity } from '../activities/transitions';
+import { activities } from './activity-proxies';
+import { statusQuery, type OrderStatus, type Progress } from './contracts';
+import { OrderState, State } from './search-attributes';
+
+const actorOf = {
+  order: 'order-workflow',
+  subOrder: 'sub-order-workflow',
+  domainOrder: 'domain-order-workflow',
+} as const;
+
+/**
+ * The state an order, sub-order or domain-order workflow keeps: its own state and its children's
+ * progress, answered by the `status` query, shown as current details and search attributes, and recorded
+ * in the audit trail on every move.
+ */
+export class FulfilmentNode<S extends OrderStatus['state']> {
+  state: S;
+  readonly progress: Progress = { total: 0, completed: 0, failed: 0, running: 0 };
+
+  constructor(
+    private readonly entity: Extract<Entity, 'order' | 'subOrder' | 'domainOrder'>,
+    private readonly id: string,
+    initial: S,
+    /** What the current details call this node and its children, e.g. `Sub-order **X**` and `domain orders`. */
+    private readonly label: { name: string; children: string },
+  ) {
+    this.state = initial;
+    setHandler(statusQuery, () => ({ id: this.id, state: this.state, progress: this.progress }));
+    this.report();
+  }
+
+  report(): void {
+    const { completed, total, running, failed } = this.progress;
+    setCurrentDetails(
+      `${this.label.name} is \`${this.state}\`: ${completed}/${total} ${this.label.children} completed, ${running} running, ${failed} failed.`,
+    );
+  }
+
+  /** Shows the new state (search attributes, details); the order also carries it as `OrderState`. */
+  show(to: S): void {
+    this.state = to;
+    upsertSearchAttributes([
+      { key: State, value: to },
+      ...(this.entity === 'order' ? [{ key: OrderState, value: to }] : []),
+    ]);
+    this.report();
+  }
+
+  /** Records the move in the database and the audit trail (once per workflow and state), then shows it. */
+  async move(to: S): Promise<void> {
+    await activities.recordTransition({
+      entity: this.entity,
+      id: this.id,
+      to,
+      eventKey: `${workflowInfo().workflowId}:${to}`,
+      actor: actorOf[this.entity],
+    });
+    this.show(to);
+  }
+
+  /** Runs one child, counting it as running, then completed or failed. */
+  async track<T>(run: () => Promise<T>, succeeded: (result: T) => boolean): Promise<T> {
+    this.progress.running++;
+    this.report();
+    try {
+      const result = await run();
+      if (succeeded(result)) this.progress.completed++;
+      else this.progress.failed++;
+      return result;
+    } finally {
+      this.progress.running--;
+      this.report();
+    }
+  }
+}
