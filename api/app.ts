@@ -33,8 +33,6 @@ export interface AppDeps {
   logger?: boolean | { level: string };
 }
 
-export type App = FastifyInstance & { withTypeProvider(): FastifyInstance };
-
 /** The HTTP API: thin routes over the database and the Temporal client; closes nothing it did not open. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
