@@ -1,13 +1,26 @@
 import { and, eq } from 'drizzle-orm';
-import type { Db } from '../db/client';
-import { quoteVersions, salesContracts } from '../db/schema';
+import type { AnyPgColumn } from 'drizzle-orm/pg-core';
+import type { Db, Tx } from '../db/client';
+import {
+  quoteGroups,
+  quoteItems,
+  quoteMembers,
+  quotes,
+  quoteVersions,
+  salesContracts,
+  serviceContracts,
+} from '../db/schema';
 import type { ApprovalRole } from '../domain/approval-policy';
 import type { QuoteDecision } from '../workflows/contracts';
 import { transition } from './transitions';
 
 export function quoteActivities(db: Db) {
-  /** Moves the quote and its version; a rejected version sends the quote back to negotiation (`inProgress`). */
-  async function moveQuote(
+  /**
+   * Moves the quote and its version; a rejected version sends the quote back to negotiation (`inProgress`).
+   * A version that a newer one superseded moves nothing: its late outcome is no longer the quote's.
+   */
+  async function moveQuoteIn(
+    tx: Tx,
     quoteId: string,
     version: number,
     to: string,
@@ -15,24 +28,27 @@ export function quoteActivities(db: Db) {
     actor: string,
     details?: Record<string, unknown>,
     versionState = to,
-  ) {
-    await db.transaction(async (tx) => {
-      const moved = await transition(tx, {
-        entity: 'quote',
-        id: quoteId,
-        to,
-        eventKey,
-        actor,
-        details: { version, ...details },
-      });
-      if (moved) {
-        await tx
-          .update(quoteVersions)
-          .set({ state: versionState })
-          .where(and(eq(quoteVersions.quoteId, quoteId), eq(quoteVersions.version, version)));
-      }
+  ): Promise<boolean> {
+    const [quote] = await tx.select().from(quotes).where(eq(quotes.id, quoteId)).for('update');
+    if (quote.currentVersion !== version) return false;
+    const moved = await transition(tx, {
+      entity: 'quote',
+      id: quoteId,
+      to,
+      eventKey,
+      actor,
+      details: { version, ...details },
     });
+    if (moved) {
+      await tx
+        .update(quoteVersions)
+        .set({ state: versionState })
+        .where(and(eq(quoteVersions.quoteId, quoteId), eq(quoteVersions.version, version)));
+    }
+    return true;
   }
+  const moveQuote = (...args: Parameters<typeof moveQuoteIn> extends [Tx, ...infer R] ? R : never) =>
+    db.transaction((tx) => moveQuoteIn(tx, ...args));
 
   return {
     /** Records the outcome of the pricing policy: `pending` on the approvals it needs, or `approved`. */
@@ -87,29 +103,82 @@ export function quoteActivities(db: Db) {
       );
     },
 
-    /** The customer's signature: creates the sales contract (once) and marks the quote `accepted`. */
+    /**
+     * The customer's signature: the sales contract, and one service contract per site whose entitlements
+     * are the offerings bought for it (on the site itself or on a group it belongs to), under the SLAs the
+     * version carries. All of it once, in one transaction, and the quote `accepted`. Null when a newer
+     * version superseded this one first: nothing is signed.
+     */
     async acceptQuote(
       quoteId: string,
       version: number,
       accountId: string,
       signedBy: string,
-    ): Promise<{ salesContractId: string }> {
+    ): Promise<{ salesContractId: string; serviceContractIds: string[] } | null> {
       const salesContractId = `SC-${quoteId}`;
-      await db
-        .insert(salesContracts)
-        .values({
-          id: salesContractId,
+      const ofVersion = (t: { quoteId: AnyPgColumn; version: AnyPgColumn }) =>
+        and(eq(t.quoteId, quoteId), eq(t.version, version));
+      const [quoteVersion] = await db.select().from(quoteVersions).where(ofVersion(quoteVersions));
+      const members = await db.select().from(quoteMembers).where(ofVersion(quoteMembers));
+      const groups = await db.select().from(quoteGroups).where(ofVersion(quoteGroups));
+      const items = await db.select().from(quoteItems).where(ofVersion(quoteItems));
+      const sites = members
+        .filter((m) => m.kind === 'location')
+        .sort((a, b) => a.ref.localeCompare(b.ref))
+        .map((site, i) => {
+          const groupRefs = groups.filter((g) => g.memberRefs.includes(site.ref)).map((g) => g.ref);
+          const entitlements = items
+            .filter(
+              (item) =>
+                (item.appliesToKind === 'member' && item.appliesToRef === site.ref) ||
+                (item.appliesToKind === 'group' && groupRefs.includes(item.appliesToRef!)),
+            )
+            .map((item) => ({ offeringCode: item.offeringCode, quantity: item.quantity }));
+          return { site, entitlements, id: `${salesContractId}-S${String(i + 1).padStart(3, '0')}` };
+        });
+
+      const accepted = await db.transaction(async (tx) => {
+        const current = await moveQuoteIn(
+          tx,
           quoteId,
-          quoteVersion: version,
-          accountId,
+          version,
+          'accepted',
+          `quote:${quoteId}:v${version}:accepted`,
           signedBy,
-          signedAt: new Date().toISOString(),
-        })
-        .onConflictDoNothing();
-      await moveQuote(quoteId, version, 'accepted', `quote:${quoteId}:v${version}:accepted`, signedBy, {
-        salesContractId,
+          { salesContractId, serviceContracts: sites.length },
+        );
+        if (!current) return false;
+        await tx
+          .insert(salesContracts)
+          .values({
+            id: salesContractId,
+            quoteId,
+            quoteVersion: version,
+            accountId,
+            signedBy,
+            signedAt: new Date().toISOString(),
+          })
+          .onConflictDoNothing();
+        if (sites.length > 0) {
+          await tx
+            .insert(serviceContracts)
+            .values(
+              sites.map(({ site, entitlements, id }) => ({
+                id,
+                salesContractId,
+                quoteId,
+                accountId,
+                memberRef: site.ref,
+                siteName: site.name,
+                entitlements,
+                slas: quoteVersion.slas,
+              })),
+            )
+            .onConflictDoNothing();
+        }
+        return true;
       });
-      return { salesContractId };
+      return accepted ? { salesContractId, serviceContractIds: sites.map((s) => s.id) } : null;
     },
 
     async expireQuote(quoteId: string, version: number): Promise<void> {

@@ -17,6 +17,7 @@ import { catalogRoutes } from './routes/catalog';
 import { healthRoutes } from './routes/health';
 import { orderRoutes } from './routes/orders';
 import { quoteRoutes } from './routes/quotes';
+import { salesRoutes } from './routes/sales';
 import { simulatorRoutes } from './routes/simulator';
 import { taskRoutes } from './routes/tasks';
 
@@ -28,6 +29,8 @@ export interface AppDeps {
   simulator: DownstreamSimulator;
   /** How long each quote approver has before escalation (default 48 hours). */
   approvalDeadlineSeconds?: number;
+  /** How long a quote may be accepted after it is created (default 30 days). */
+  quoteValiditySeconds?: number;
   /** Enables `POST /simulator/faults`. */
   devMode: boolean;
   logger?: boolean | { level: string };
@@ -74,6 +77,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(healthRoutes(deps));
   await app.register(catalogRoutes(deps));
   await app.register(accountRoutes(deps));
+  await app.register(salesRoutes(deps));
   await app.register(quoteRoutes(deps));
   await app.register(orderRoutes(deps));
   await app.register(taskRoutes(deps));

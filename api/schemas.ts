@@ -1,5 +1,6 @@
 /** Request and response schemas: one source for validation and for the OpenAPI document at `/docs/json`. */
 import { z } from 'zod';
+import { slaSchema } from '../catalog/schema';
 import { approvalRoles } from '../domain/approval-policy';
 
 const id = z.string().trim().min(1).max(100);
@@ -46,20 +47,75 @@ const itemSchema = z.strictObject({
   appliesTo: appliesToSchema.optional(),
 });
 
-export const createQuoteBody = z.strictObject({
+const quoteFields = {
   accountId: id,
   opportunityId: id.optional(),
   agreementId: id.optional(),
-  members: z.array(memberSchema).max(5_000).default([]),
-  groups: z.array(groupSchema).max(1_000).default([]),
+  members: z.array(memberSchema).max(5_000),
+  groups: z.array(groupSchema).max(1_000),
   items: z.array(itemSchema).min(1).max(20_000),
+};
+export const createQuoteBody = z.strictObject({
+  ...quoteFields,
+  members: quoteFields.members.default([]),
+  groups: quoteFields.groups.default([]),
 });
 export type CreateQuoteBody = z.infer<typeof createQuoteBody>;
+/** A change to a quote: what is given replaces the current version's field, the rest carries over. */
+export const patchQuoteBody = z.strictObject({
+  accountId: id.optional(),
+  opportunityId: id.nullable().optional(),
+  agreementId: id.nullable().optional(),
+  members: quoteFields.members.optional(),
+  groups: quoteFields.groups.optional(),
+  items: quoteFields.items.optional(),
+});
+export type PatchQuoteBody = z.infer<typeof patchQuoteBody>;
+
+export const createLeadBody = z.strictObject({
+  company: z.string().trim().min(1).max(200),
+  contactName: z.string().trim().min(1).max(200).optional(),
+  email: z.email().optional(),
+  phone: z.string().trim().min(3).max(40).optional(),
+  source: z.string().trim().min(1).max(100).optional(),
+});
+export const convertLeadBody = z.strictObject({
+  accountId: id,
+  opportunityName: z.string().trim().min(1).max(200).optional(),
+});
+export const leadResponse = z.looseObject({
+  id: z.string(),
+  company: z.string(),
+  state: z.string(),
+  opportunityId: z.string().nullable(),
+});
+export const opportunityResponse = z.looseObject({
+  id: z.string(),
+  accountId: z.string(),
+  leadId: z.string().nullable(),
+  name: z.string(),
+  state: z.string(),
+});
+
+export const createAgreementBody = z.strictObject({
+  accountId: id,
+  name: z.string().trim().min(1).max(200).default('Sales agreement'),
+  maxDiscountPct: z.number().min(0).max(100),
+  slas: z.array(slaSchema).min(1).max(50),
+});
+export const agreementResponse = z.looseObject({
+  id: z.string(),
+  accountId: z.string(),
+  maxDiscountPct: z.number(),
+  slas: z.array(slaSchema),
+});
 
 export const decisionBody = z.strictObject({
   decision: z.enum(['approve', 'reject']),
   role: z.enum(approvalRoles),
   comment: z.string().max(2000).optional(),
+  /** The version decided on; the current one when absent. A superseded version is refused with 409. */
+  version: z.number().int().positive().optional(),
 });
 
 export const acceptBody = z.strictObject({ signedBy: z.string().trim().min(1).max(200) });

@@ -62,9 +62,18 @@ export const domainSchema = z.object({
   maxInFlightPerOrder: z.number().int().positive(),
 });
 
+/** A service level commitment: `availability` 99.9 `percent`, `timeToRestore` 4 `hours`. */
+export const slaSchema = z.strictObject({
+  metric: z.string().trim().min(1).max(100),
+  target: z.number().min(0),
+  unit: z.string().trim().min(1).max(40),
+});
+
 export const catalogSchema = z.object({
   version: z.string().min(1),
   currency: z.string().length(3),
+  /** The SLAs of a quote that names no sales agreement. */
+  standardSlas: z.array(slaSchema).default([]),
   domains: z.record(z.string(), domainSchema),
   specifications: z.array(specificationSchema).min(1),
   offerings: z.array(offeringSchema).min(1),

@@ -43,6 +43,53 @@ export const catalogVersions = pgTable('catalog_versions', {
     .default(sql`now()`),
 });
 
+export interface Sla {
+  metric: string;
+  target: number;
+  unit: string;
+}
+
+/** A prospect before it is a customer: it may exist without an account. */
+export const leads = pgTable('leads', {
+  id: text('id').primaryKey(),
+  company: text('company').notNull(),
+  contactName: text('contact_name'),
+  email: text('email'),
+  phone: text('phone'),
+  source: text('source'),
+  state: text('state', { enum: ['new', 'converted'] }).notNull(),
+  opportunityId: text('opportunity_id'),
+  createdAt: createdAt(),
+});
+
+/** A sales opportunity of a customer account, from a converted lead or opened directly. */
+export const opportunities = pgTable(
+  'opportunities',
+  {
+    id: text('id').primaryKey(),
+    accountId: text('account_id').notNull(),
+    leadId: text('lead_id').unique(),
+    name: text('name').notNull(),
+    state: text('state', { enum: ['open', 'won', 'lost'] }).notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('opportunities_account_idx').on(t.accountId)],
+);
+
+/** The commercial frame for an account's quotes: a discount cap and global, service-agnostic SLAs. */
+export const salesAgreements = pgTable(
+  'sales_agreements',
+  {
+    id: text('id').primaryKey(),
+    accountId: text('account_id').notNull(),
+    name: text('name').notNull(),
+    maxDiscountPct: numeric('max_discount_pct', { precision: 5, scale: 2, mode: 'number' }).notNull(),
+    slas: jsonb('slas').$type<Sla[]>().notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('sales_agreements_account_idx').on(t.accountId)],
+);
+
 /** Business accounts (the customer) and service accounts (one per site or subscriber, under a business account). */
 export const accounts = pgTable(
   'accounts',
@@ -66,6 +113,8 @@ export const quotes = pgTable(
     accountId: text('account_id').notNull(),
     state: text('state').notNull(),
     currentVersion: integer('current_version').notNull(),
+    opportunityId: text('opportunity_id'),
+    agreementId: text('agreement_id'),
     validUntil: timestamp('valid_until'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
@@ -84,6 +133,14 @@ export const quoteVersions = pgTable(
     recurringTotal: money('recurring_total').notNull(),
     oneOffTotal: money('one_off_total').notNull(),
     maxDiscountPct: numeric('max_discount_pct', { precision: 5, scale: 2, mode: 'number' }).notNull(),
+    /** The sales agreement's cap when the quote names one: a discount above it needs the top level. */
+    agreementMaxDiscountPct: numeric('agreement_max_discount_pct', {
+      precision: 5,
+      scale: 2,
+      mode: 'number',
+    }),
+    /** The SLAs the version carries: the agreement's global SLAs, or the catalog's standard ones. */
+    slas: jsonb('slas').$type<Sla[]>().notNull().default([]),
     catalogVersion: text('catalog_version').notNull(),
     createdAt: createdAt(),
   },
@@ -143,6 +200,27 @@ export const salesContracts = pgTable('sales_contracts', {
   signedBy: text('signed_by').notNull(),
   signedAt: timestamp('signed_at').notNull(),
 });
+
+/**
+ * One per site of an accepted quote: the entitlements (the offerings bought for the site) under the SLAs
+ * the quote carries. Linked to the site's service account once the order creates it.
+ */
+export const serviceContracts = pgTable(
+  'service_contracts',
+  {
+    id: text('id').primaryKey(),
+    salesContractId: text('sales_contract_id').notNull(),
+    quoteId: text('quote_id').notNull(),
+    accountId: text('account_id').notNull(),
+    memberRef: text('member_ref').notNull(),
+    siteName: text('site_name').notNull(),
+    serviceAccountId: text('service_account_id'),
+    entitlements: jsonb('entitlements').$type<{ offeringCode: string; quantity: number }[]>().notNull(),
+    slas: jsonb('slas').$type<Sla[]>().notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('service_contracts_site_uq').on(t.quoteId, t.memberRef)],
+);
 
 export const orders = pgTable(
   'orders',

@@ -1,6 +1,6 @@
 /** States aligned with TM Forum Open APIs (see DESIGN.md). */
 export type QuoteState =
-  'inProgress' | 'pending' | 'approved' | 'accepted' | 'rejected' | 'cancelled' | 'expired';
+  'inProgress' | 'pending' | 'approved' | 'accepted' | 'rejected' | 'cancelled' | 'expired' | 'superseded';
 export type OrderState =
   | 'acknowledged'
   | 'rejected'

@@ -78,6 +78,7 @@ export async function startApi(core: Core, config: Config, address: string): Pro
     simulator: core.simulator,
     devMode: config.devMode,
     approvalDeadlineSeconds: config.approvalDeadlineSeconds,
+    quoteValiditySeconds: config.quoteValiditySeconds,
     logger: { level: process.env.LOG_LEVEL ?? 'info' },
   });
   await app.listen({ port: config.port, host: config.host });

@@ -27,6 +27,8 @@ export interface Config {
   simulatorLatencyMs: number;
   /** How long each quote approver has before the decision escalates to the manager above. */
   approvalDeadlineSeconds: number;
+  /** How long a quote may be accepted after it is created. */
+  quoteValiditySeconds: number;
   /** Allows the dev-only endpoints (the simulator's fault injection). */
   devMode: boolean;
 }
@@ -70,6 +72,7 @@ export function loadConfig(): Config {
     temporalUiUrl: nonEmpty('TEMPORAL_UI_URL'),
     simulatorLatencyMs: intFrom('SIMULATOR_LATENCY_MS', 50),
     approvalDeadlineSeconds: positiveFrom('APPROVAL_DEADLINE_SECONDS', 48 * 3600),
+    quoteValiditySeconds: positiveFrom('QUOTE_VALIDITY_DAYS', 30) * 86_400,
     devMode: (nonEmpty('DEV_MODE') ?? 'true') !== 'false',
   };
 }

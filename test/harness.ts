@@ -32,7 +32,9 @@ export interface Harness {
 
 let runtimeInstalled = false;
 
-export async function startHarness(options: { approvalDeadlineSeconds?: number } = {}): Promise<Harness> {
+export async function startHarness(
+  options: { approvalDeadlineSeconds?: number; quoteValiditySeconds?: number } = {},
+): Promise<Harness> {
   if (!runtimeInstalled) {
     Runtime.install({ logger: new DefaultLogger('WARN') });
     runtimeInstalled = true;
@@ -65,6 +67,7 @@ export async function startHarness(options: { approvalDeadlineSeconds?: number }
     simulator,
     devMode: true,
     approvalDeadlineSeconds: options.approvalDeadlineSeconds,
+    quoteValiditySeconds: options.quoteValiditySeconds,
   });
 
   return {

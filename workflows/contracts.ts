@@ -37,7 +37,9 @@ export interface QuoteApprovalStatus {
   decisions: { role: ApprovalRole; decision: 'approve' | 'reject'; comment?: string }[];
   escalations: { from: ApprovalRole; to: ApprovalRole }[];
   superseded: boolean;
+  supersededBy?: number;
   salesContractId?: string;
+  serviceContractIds?: string[];
 }
 export interface QuoteDecision {
   decision: 'approve' | 'reject';
@@ -51,7 +53,13 @@ export const quoteStatusQuery = defineQuery<QuoteApprovalStatus>('status');
 /** Answers once the policy has been applied and recorded: `pending` with the approvals, or `approved`. */
 export const submissionUpdate = defineUpdate<QuoteApprovalStatus>('submission');
 export const decideUpdate = defineUpdate<QuoteApprovalStatus, [QuoteDecision]>('decide');
-export const acceptUpdate = defineUpdate<{ salesContractId: string }, [QuoteAcceptance]>('accept');
+export interface QuoteAcceptanceResult {
+  salesContractId: string;
+  serviceContractIds: string[];
+}
+export const acceptUpdate = defineUpdate<QuoteAcceptanceResult, [QuoteAcceptance]>('accept');
+/** A new version of the quote was made: this version's approval stops. */
+export const supersedeSignal = defineSignal<[{ byVersion: number }]>('supersede');
 
 // ---- Order, sub-order, domain order ---------------------------------------------------------------
 export interface OrderInput {

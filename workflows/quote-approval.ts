@@ -14,6 +14,7 @@ import {
   decideUpdate,
   quoteStatusQuery,
   submissionUpdate,
+  supersedeSignal,
   type QuoteAcceptance,
   type QuoteApprovalInput,
   type QuoteApprovalStatus,
@@ -55,7 +56,20 @@ export async function quoteApproval(input: QuoteApprovalInput): Promise<QuoteSta
     setCurrentDetails(`Quote **${quoteId}** v${version} is \`${state}\`.${waitingOn}`);
   };
 
+  /** Refuses anything asked of a version that a newer one replaced. */
+  const refuseIfSuperseded = () => {
+    if (status.superseded)
+      throw ApplicationFailure.create({
+        type: 'InvalidState',
+        message: `Quote ${quoteId} v${version} is superseded by v${status.supersededBy}`,
+      });
+  };
+
   setHandler(quoteStatusQuery, () => status);
+  setHandler(supersedeSignal, ({ byVersion }) => {
+    status.superseded = true;
+    status.supersededBy = byVersion;
+  });
   setHandler(submissionUpdate, async () => {
     await condition(() => evaluated);
     return status;
@@ -69,6 +83,7 @@ export async function quoteApproval(input: QuoteApprovalInput): Promise<QuoteSta
     },
     {
       validator: (decision) => {
+        refuseIfSuperseded();
         if (status.state !== 'pending' || !status.awaiting) {
           throw ApplicationFailure.create({
             type: 'InvalidState',
@@ -93,11 +108,13 @@ export async function quoteApproval(input: QuoteApprovalInput): Promise<QuoteSta
     acceptUpdate,
     async (a) => {
       acceptance = a;
-      await condition(() => status.salesContractId !== undefined);
-      return { salesContractId: status.salesContractId! };
+      await condition(() => status.serviceContractIds !== undefined || status.superseded);
+      refuseIfSuperseded();
+      return { salesContractId: status.salesContractId!, serviceContractIds: status.serviceContractIds! };
     },
     {
       validator: (_acceptance: QuoteAcceptance) => {
+        refuseIfSuperseded();
         if (status.state !== 'approved' || acceptance) {
           throw ApplicationFailure.create({
             type: 'InvalidState',
@@ -107,6 +124,14 @@ export async function quoteApproval(input: QuoteApprovalInput): Promise<QuoteSta
       },
     },
   );
+
+  /** A newer version took over: this one ends, marked so in the Temporal UI (the API marked the row). */
+  const endSuperseded = async (): Promise<QuoteState> => {
+    status.awaiting = undefined;
+    show('superseded');
+    await condition(allHandlersFinished);
+    return 'superseded';
+  };
 
   await activities.recordQuoteSubmitted(quoteId, version, status.approvalsRequired);
   status.awaiting = status.approvalsRequired[0];
@@ -121,9 +146,11 @@ export async function quoteApproval(input: QuoteApprovalInput): Promise<QuoteSta
     status.awaiting = role;
     show('pending');
     const above = approvalRoles[approvalRoles.indexOf(role) + 1];
+    const heard = () => pendingDecision !== undefined || status.superseded;
     const decided = above
-      ? await condition(() => pendingDecision !== undefined, input.decisionDeadlineSeconds * 1000)
-      : (await condition(() => pendingDecision !== undefined), true);
+      ? await condition(heard, input.decisionDeadlineSeconds * 1000)
+      : (await condition(heard), true);
+    if (status.superseded && !pendingDecision) return endSuperseded();
     if (!decided) {
       await activities.recordQuoteEscalated(quoteId, version, role, above!);
       status.escalations.push({ from: role, to: above! });
@@ -147,14 +174,20 @@ export async function quoteApproval(input: QuoteApprovalInput): Promise<QuoteSta
   show('approved');
 
   const validForMs = Math.max(0, Date.parse(input.validUntil) - Date.now());
-  const accepted = await condition(() => acceptance !== undefined, validForMs);
+  const accepted = await condition(() => acceptance !== undefined || status.superseded, validForMs);
+  if (status.superseded && !acceptance) return endSuperseded();
   if (!accepted) {
     await activities.expireQuote(quoteId, version);
     show('expired');
     return 'expired';
   }
-  const contract = await activities.acceptQuote(quoteId, version, customerId, acceptance!.signedBy);
-  status.salesContractId = contract.salesContractId;
+  const contracts = await activities.acceptQuote(quoteId, version, customerId, acceptance!.signedBy);
+  if (!contracts) {
+    status.superseded = true;
+    return endSuperseded();
+  }
+  status.salesContractId = contracts.salesContractId;
+  status.serviceContractIds = contracts.serviceContractIds;
   show('accepted');
   await condition(allHandlersFinished);
   return 'accepted';

@@ -20,6 +20,7 @@ export const catalogRoutes =
         return {
           version: catalog.version,
           currency: catalog.currency,
+          standardSlas: catalog.standardSlas,
           offerings: catalog.offerings.map((o) => ({
             ...o,
             specifications: o.specifications.map((code) => {

@@ -13,6 +13,7 @@ import {
   quoteItems,
   quoteMembers,
   quotes,
+  serviceContracts,
   subOrders,
   tasks,
 } from '../../db/schema';
@@ -216,6 +217,11 @@ async function serviceAccountFor(
     .values({ id: newId('SA'), kind: 'service', name, parentId, memberKey })
     .onConflictDoNothing();
   const [row] = await tx.select({ id: accounts.id }).from(accounts).where(eq(accounts.memberKey, memberKey));
+  // The site's service contract, signed with the quote, now names the account it serves.
+  await tx
+    .update(serviceContracts)
+    .set({ serviceAccountId: row.id })
+    .where(and(eq(serviceContracts.quoteId, quoteId), eq(serviceContracts.memberRef, memberRef)));
   return row.id;
 }
 

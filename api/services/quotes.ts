@@ -1,23 +1,23 @@
 import { and, asc, eq } from 'drizzle-orm';
 import type { Catalog } from '../../catalog/schema';
-import type { Db } from '../../db/client';
+import type { Db, Tx } from '../../db/client';
 import {
   accounts,
   auditEvents,
   quoteGroups,
   quoteItems,
   quoteMembers,
+  opportunities,
   quotes,
   quoteVersions,
+  salesAgreements,
   salesContracts,
+  serviceContracts,
 } from '../../db/schema';
 import { priceLine, totalsOf } from '../../domain/pricing';
-import { notFound, unprocessable, type ErrorDetail } from '../errors';
+import { invalidState, notFound, unprocessable, type ErrorDetail } from '../errors';
 import { newId } from '../ids';
-import type { CreateQuoteBody } from '../schemas';
-
-/** How long a quote may be accepted after it is priced, unless an issue says otherwise. */
-const QUOTE_VALIDITY_DAYS = Number(process.env.QUOTE_VALIDITY_DAYS ?? 30);
+import type { CreateQuoteBody, PatchQuoteBody } from '../schemas';
 
 /** Business checks of a quote body, every problem listed (API.md: 422 lists every rule broken). */
 export function quoteProblems(body: CreateQuoteBody, catalog: Catalog): ErrorDetail[] {
@@ -101,96 +101,151 @@ export function quoteProblems(body: CreateQuoteBody, catalog: Catalog): ErrorDet
   return problems;
 }
 
-/** Creates a quote, version 1, priced from the current catalog. */
-export async function createQuote(db: Db, catalog: Catalog, body: CreateQuoteBody): Promise<string> {
-  const problems = quoteProblems(body, catalog);
-  const account = await db.query.accounts.findFirst({ where: eq(accounts.id, body.accountId) });
+type QuoteContent = Pick<CreateQuoteBody, 'members' | 'groups' | 'items'>;
+interface QuoteTerms {
+  accountId: string;
+  opportunityId: string | null;
+  agreementId: string | null;
+}
+type Agreement = typeof salesAgreements.$inferSelect;
+
+/** The account, opportunity and agreement a quote names, each checked, every problem listed. */
+async function termsProblems(db: Db, terms: QuoteTerms) {
+  const problems: ErrorDetail[] = [];
+  const account = await db.query.accounts.findFirst({ where: eq(accounts.id, terms.accountId) });
   if (!account || account.kind !== 'business') {
-    problems.unshift({
+    problems.push({
       field: 'accountId',
       rule: 'exists',
-      message: `business account ${body.accountId} does not exist`,
+      message: `business account ${terms.accountId} does not exist`,
     });
   }
-  if (problems.length > 0) throw unprocessable('The quote breaks business rules', problems);
+  if (terms.opportunityId) {
+    const opportunity = await db.query.opportunities.findFirst({
+      where: eq(opportunities.id, terms.opportunityId),
+    });
+    if (!opportunity || opportunity.accountId !== terms.accountId)
+      problems.push({
+        field: 'opportunityId',
+        rule: 'exists',
+        message: `opportunity ${terms.opportunityId} is not an opportunity of account ${terms.accountId}`,
+      });
+  }
+  let agreement: Agreement | undefined;
+  if (terms.agreementId) {
+    agreement = await db.query.salesAgreements.findFirst({
+      where: eq(salesAgreements.id, terms.agreementId),
+    });
+    if (!agreement || agreement.accountId !== terms.accountId) {
+      agreement = undefined;
+      problems.push({
+        field: 'agreementId',
+        rule: 'exists',
+        message: `sales agreement ${terms.agreementId} is not an agreement of account ${terms.accountId}`,
+      });
+    }
+  }
+  return { problems, agreement };
+}
 
-  const quoteId = newId('Q');
-  const priced = body.items.map((item) => ({
-    item,
-    price: priceLine(catalog, { ...item, priceOverride: item.priceOverride ?? null }),
-  }));
-  const groupSize = (ref: string) => body.groups.find((g) => g.ref === ref)?.memberRefs.length ?? 1;
+/** Prices a version from the catalog and writes it with its members, groups and items. */
+async function writeVersion(
+  tx: Tx,
+  catalog: Catalog,
+  quoteId: string,
+  version: number,
+  content: QuoteContent,
+  agreement: Agreement | undefined,
+) {
+  const groupSize = (ref: string) => content.groups.find((g) => g.ref === ref)?.memberRefs.length ?? 1;
   // An offer on a group is bought once per member of the group.
-  const lines = priced.map(({ item, price }) => {
+  const lines = content.items.map((item) => {
+    const price = priceLine(catalog, { ...item, priceOverride: item.priceOverride ?? null });
     const times = item.appliesTo && 'group' in item.appliesTo ? groupSize(item.appliesTo.group) : 1;
     return {
       item,
       price: { ...price, recurringNet: price.recurringNet * times, oneOffNet: price.oneOffNet * times },
     };
   });
-  const totals = totalsOf(lines.map((l) => l.price));
-  const validUntil = new Date(Date.now() + QUOTE_VALIDITY_DAYS * 24 * 3600 * 1000).toISOString();
+  await tx.insert(quoteVersions).values({
+    quoteId,
+    version,
+    state: 'inProgress',
+    currency: catalog.currency,
+    catalogVersion: catalog.version,
+    agreementMaxDiscountPct: agreement?.maxDiscountPct ?? null,
+    slas: agreement?.slas ?? catalog.standardSlas,
+    ...totalsOf(lines.map((l) => l.price)),
+  });
+  if (content.members.length > 0) {
+    await tx.insert(quoteMembers).values(
+      content.members.map((m) => ({
+        quoteId,
+        version,
+        ref: m.ref,
+        kind: m.kind,
+        name: m.name,
+        address: m.address ?? null,
+      })),
+    );
+  }
+  if (content.groups.length > 0) {
+    await tx
+      .insert(quoteGroups)
+      .values(
+        content.groups.map((g) => ({ quoteId, version, ref: g.ref, name: g.name, memberRefs: g.memberRefs })),
+      );
+  }
+  await tx.insert(quoteItems).values(
+    lines.map(({ item, price }, i) => ({
+      quoteId,
+      version,
+      lineNo: i + 1,
+      offeringCode: item.offeringCode,
+      quantity: item.quantity,
+      discountPct: item.discountPct,
+      priceOverride: item.priceOverride ?? null,
+      appliesToKind: !item.appliesTo
+        ? ('account' as const)
+        : 'member' in item.appliesTo
+          ? ('member' as const)
+          : ('group' as const),
+      appliesToRef: !item.appliesTo
+        ? null
+        : 'member' in item.appliesTo
+          ? item.appliesTo.member
+          : item.appliesTo.group,
+      recurringListPrice: price.recurringListPrice,
+      oneOffListPrice: price.oneOffListPrice,
+      recurringNet: price.recurringNet,
+      oneOffNet: price.oneOffNet,
+    })),
+  );
+}
 
+/** Creates a quote, version 1, priced from the current catalog. */
+export async function createQuote(
+  db: Db,
+  catalog: Catalog,
+  body: CreateQuoteBody,
+  validitySeconds = 30 * 86_400,
+): Promise<string> {
+  const terms = {
+    accountId: body.accountId,
+    opportunityId: body.opportunityId ?? null,
+    agreementId: body.agreementId ?? null,
+  };
+  const { problems, agreement } = await termsProblems(db, terms);
+  problems.push(...quoteProblems(body, catalog));
+  if (problems.length > 0) throw unprocessable('The quote breaks business rules', problems);
+
+  const quoteId = newId('Q');
+  const validUntil = new Date(Date.now() + validitySeconds * 1000).toISOString();
   await db.transaction(async (tx) => {
     await tx
       .insert(quotes)
-      .values({ id: quoteId, accountId: body.accountId, state: 'inProgress', currentVersion: 1, validUntil });
-    await tx.insert(quoteVersions).values({
-      quoteId,
-      version: 1,
-      state: 'inProgress',
-      currency: catalog.currency,
-      catalogVersion: catalog.version,
-      ...totals,
-    });
-    if (body.members.length > 0) {
-      await tx.insert(quoteMembers).values(
-        body.members.map((m) => ({
-          quoteId,
-          version: 1,
-          ref: m.ref,
-          kind: m.kind,
-          name: m.name,
-          address: m.address ?? null,
-        })),
-      );
-    }
-    if (body.groups.length > 0) {
-      await tx.insert(quoteGroups).values(
-        body.groups.map((g) => ({
-          quoteId,
-          version: 1,
-          ref: g.ref,
-          name: g.name,
-          memberRefs: g.memberRefs,
-        })),
-      );
-    }
-    await tx.insert(quoteItems).values(
-      lines.map(({ item, price }, i) => ({
-        quoteId,
-        version: 1,
-        lineNo: i + 1,
-        offeringCode: item.offeringCode,
-        quantity: item.quantity,
-        discountPct: item.discountPct,
-        priceOverride: item.priceOverride ?? null,
-        appliesToKind: item.appliesTo
-          ? 'member' in item.appliesTo
-            ? ('member' as const)
-            : ('group' as const)
-          : ('account' as const),
-        appliesToRef: item.appliesTo
-          ? 'member' in item.appliesTo
-            ? item.appliesTo.member
-            : item.appliesTo.group
-          : null,
-        recurringListPrice: price.recurringListPrice,
-        oneOffListPrice: price.oneOffListPrice,
-        recurringNet: price.recurringNet,
-        oneOffNet: price.oneOffNet,
-      })),
-    );
+      .values({ id: quoteId, ...terms, state: 'inProgress', currentVersion: 1, validUntil });
+    await writeVersion(tx, catalog, quoteId, 1, body, agreement);
     await tx.insert(auditEvents).values({
       eventKey: `quote:${quoteId}:created`,
       entityType: 'quote',
@@ -201,6 +256,90 @@ export async function createQuote(db: Db, catalog: Catalog, body: CreateQuoteBod
     });
   });
   return quoteId;
+}
+
+/** Quote states in which the quote may still change; a change always makes the next version. */
+const revisable = ['inProgress', 'pending', 'approved'];
+
+/**
+ * A change to a quote: the next version, priced anew, with what the change names replaced and the rest
+ * carried over. The previous version stays readable and is marked `superseded` (a rejected one stays
+ * `rejected`); the quote goes back to negotiation. Returns the version superseded and its state, so the
+ * caller can stop its running approval.
+ */
+export async function reviseQuote(db: Db, catalog: Catalog, quoteId: string, patch: PatchQuoteBody) {
+  const quote = await db.query.quotes.findFirst({ where: eq(quotes.id, quoteId) });
+  if (!quote) throw notFound('Quote', quoteId);
+  if (!revisable.includes(quote.state)) {
+    throw invalidState(`Quote ${quoteId} is ${quote.state}; only a quote not yet accepted can change`);
+  }
+  const current = (await getQuote(db, quoteId)).versions.find((v) => v.version === quote.currentVersion)!;
+  const content: QuoteContent = {
+    members: patch.members ?? current.members.map((m) => ({ ...m, address: m.address ?? undefined })),
+    groups: patch.groups ?? current.groups.map((g) => ({ ...g })),
+    items:
+      patch.items ??
+      current.items.map((i) => ({
+        offeringCode: i.offeringCode,
+        quantity: i.quantity,
+        discountPct: i.discountPct,
+        priceOverride: i.priceOverride ?? undefined,
+        appliesTo:
+          i.appliesToKind === 'member'
+            ? { member: i.appliesToRef! }
+            : i.appliesToKind === 'group'
+              ? { group: i.appliesToRef! }
+              : undefined,
+      })),
+  };
+  const terms: QuoteTerms = {
+    accountId: quote.accountId,
+    opportunityId: patch.opportunityId === undefined ? quote.opportunityId : patch.opportunityId,
+    agreementId: patch.agreementId === undefined ? quote.agreementId : patch.agreementId,
+  };
+  const { problems, agreement } = await termsProblems(db, terms);
+  if (patch.accountId !== undefined && patch.accountId !== quote.accountId) {
+    problems.unshift({
+      field: 'accountId',
+      rule: 'immutable',
+      message: `quote ${quoteId} belongs to account ${quote.accountId}; a quote cannot change account`,
+    });
+  }
+  problems.push(...quoteProblems({ ...terms, ...content } as CreateQuoteBody, catalog));
+  if (problems.length > 0) throw unprocessable('The quote breaks business rules', problems);
+
+  const previous = { version: quote.currentVersion, state: current.state };
+  const version = quote.currentVersion + 1;
+  await db.transaction(async (tx) => {
+    // Two changes at once: the second finds the version moved and is refused.
+    const [locked] = await tx.select().from(quotes).where(eq(quotes.id, quoteId)).for('update');
+    if (locked.currentVersion !== previous.version || !revisable.includes(locked.state)) {
+      throw invalidState(
+        `Quote ${quoteId} changed meanwhile (now v${locked.currentVersion}, ${locked.state})`,
+      );
+    }
+    await writeVersion(tx, catalog, quoteId, version, content, agreement);
+    if (previous.state !== 'rejected') {
+      await tx
+        .update(quoteVersions)
+        .set({ state: 'superseded' })
+        .where(and(eq(quoteVersions.quoteId, quoteId), eq(quoteVersions.version, previous.version)));
+    }
+    await tx
+      .update(quotes)
+      .set({ ...terms, currentVersion: version, state: 'inProgress', updatedAt: new Date().toISOString() })
+      .where(eq(quotes.id, quoteId));
+    await tx.insert(auditEvents).values({
+      eventKey: `quote:${quoteId}:v${version}:revised`,
+      entityType: 'quote',
+      entityId: quoteId,
+      fromState: locked.state,
+      toState: 'inProgress',
+      actor: 'api',
+      details: { version, supersedes: previous.version },
+    });
+  });
+  return { version, previous };
 }
 
 /** The quote with every version, its members, items, prices and contract. */
@@ -220,6 +359,11 @@ export async function getQuote(db: Db, quoteId: string) {
     .where(eq(quoteItems.quoteId, quoteId))
     .orderBy(asc(quoteItems.lineNo));
   const contract = await db.query.salesContracts.findFirst({ where: eq(salesContracts.quoteId, quoteId) });
+  const siteContracts = await db
+    .select()
+    .from(serviceContracts)
+    .where(eq(serviceContracts.quoteId, quoteId))
+    .orderBy(asc(serviceContracts.id));
   return {
     ...quote,
     version: quote.currentVersion,
@@ -230,6 +374,7 @@ export async function getQuote(db: Db, quoteId: string) {
       items: items.filter((i) => i.version === v.version).map(({ quoteId: _q, version: _v, ...i }) => i),
     })),
     salesContract: contract ?? null,
+    serviceContracts: siteContracts,
   };
 }
 
