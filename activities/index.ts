@@ -15,7 +15,7 @@ export interface ActivityDeps {
 export function createActivities({ db, catalogs, simulator }: ActivityDeps) {
   return {
     ...quoteActivities(db),
-    ...orderActivities(db, catalogs),
+    ...orderActivities(db, catalogs, simulator),
     ...taskActivities(db, simulator),
   };
 }

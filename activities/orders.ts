@@ -1,17 +1,30 @@
-import { asc, eq, inArray } from 'drizzle-orm';
-import type { Db } from '../db/client';
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import type { Db, Tx } from '../db/client';
 import {
+  accounts,
   auditEvents,
+  configurationItems,
   domainOrders,
   orderItems,
   orders,
   productInventory,
+  quoteMembers,
+  serviceInventory,
   subOrders,
   tasks,
 } from '../db/schema';
 import { decomposeOrder as decompose } from '../domain/decompose';
 import type { CatalogStore } from './catalog-store';
-import { transition, type Transition } from './transitions';
+import type { DownstreamSimulator } from './simulator';
+import { rowsOf, transition, type Transition } from './transitions';
+
+export interface OrderPlan {
+  /** In the order to start them. */
+  subOrderIds: string[];
+  domainOrders: number;
+  tasks: number;
+  dueDate: string;
+}
 
 export interface DomainOrderPlan {
   id: string;
@@ -20,13 +33,44 @@ export interface DomainOrderPlan {
   dependsOn: string[];
 }
 
+export type TaskOutcome = 'completed' | 'failed' | 'cancelled' | 'skipped';
+
 export interface TaskPlan {
   id: string;
   code: string;
   kind: 'api' | 'manual' | 'field' | 'project';
+  /** Tasks that must complete first, in this domain order or another. */
   dependsOn: string[];
+  /** Throttle lane: tasks that must have finished first, whatever their outcome. */
+  throttledAfter: string[];
+  /** Other domain orders to tell when this task finishes. */
+  notifies: string[];
+  plannedMinutes: number;
   retry: { maxAttempts: number; backoffSeconds: number[] };
+  milestones: string[];
 }
+
+export interface DomainOrderStart {
+  tasks: TaskPlan[];
+  /** Tasks of other domain orders this one waits on that have already finished. */
+  settled: Record<string, TaskOutcome>;
+}
+
+export interface ApprovalRefusal {
+  check: 'credit' | 'feasibility';
+  subject: string;
+  reason: string;
+}
+
+export type JeopardyLevel = 'green' | 'yellow' | 'red';
+const levels: JeopardyLevel[] = ['green', 'yellow', 'red'];
+/** Task states that end a task's run, and the outcome each gives the tasks waiting on it. */
+const outcomeOfState: Record<string, TaskOutcome> = {
+  completed: 'completed',
+  skipped: 'skipped',
+  cancelled: 'cancelled',
+  fatallyFailed: 'failed',
+};
 
 const CHUNK = 500;
 function chunks<T>(rows: T[]): T[][] {
@@ -35,7 +79,7 @@ function chunks<T>(rows: T[]): T[][] {
   return out;
 }
 
-export function orderActivities(db: Db, catalogs: CatalogStore) {
+export function orderActivities(db: Db, catalogs: CatalogStore, simulator: DownstreamSimulator) {
   async function orderRow(orderId: string) {
     const order = await db.query.orders.findFirst({ where: eq(orders.id, orderId) });
     // Retryable on purpose: the API starts the order workflow just before its transaction commits, so the
@@ -44,10 +88,98 @@ export function orderActivities(db: Db, catalogs: CatalogStore) {
     return order;
   }
 
+  async function catalogOf(orderId: string) {
+    return catalogs.get((await orderRow(orderId)).catalogVersion);
+  }
+
   return {
     /** Records any state change with its audit event, once per event key. */
     async recordTransition(change: Transition): Promise<boolean> {
       return transition(db, change);
+    },
+
+    /**
+     * Order approval (stage 5): the financial validation (a credit check of the account's exposure) and
+     * the operational one (feasibility of every site), through the downstream systems. Returns every
+     * refusal; none means approved. Recorded in the audit trail either way.
+     */
+    async approveOrder(orderId: string): Promise<ApprovalRefusal[]> {
+      const order = await orderRow(orderId);
+      const account = await db.query.accounts.findFirst({ where: eq(accounts.id, order.accountId) });
+      const items = await db.select().from(orderItems).where(eq(orderItems.orderId, orderId));
+      const exposure =
+        items.reduce((sum, i) => sum + i.oneOffNet, 0) +
+        3 * items.reduce((sum, i) => sum + i.recurringNet, 0);
+      const profile = (account?.billingProfile ?? {}) as { creditLimit?: number };
+      const refusals: ApprovalRefusal[] = [];
+      const credit = await simulator.creditCheck(
+        { accountId: order.accountId, exposure, creditLimit: profile.creditLimit ?? null },
+        `order:${orderId}:credit-check`,
+      );
+      if (credit.refused)
+        refusals.push({ check: 'credit', subject: order.accountId, reason: credit.refused });
+
+      const members = await db
+        .select()
+        .from(quoteMembers)
+        .where(and(eq(quoteMembers.quoteId, order.quoteId), eq(quoteMembers.version, order.quoteVersion)));
+      const subs = await db.select().from(subOrders).where(eq(subOrders.orderId, orderId));
+      for (const sub of subs) {
+        const member = members.find((m) => m.ref === sub.memberRef);
+        if (member?.kind !== 'location') continue;
+        const feasible = await simulator.feasibility(
+          {
+            siteName: member.name,
+            address: member.address,
+            offerings: items.filter((i) => i.subOrderId === sub.id).map((i) => i.offeringCode),
+          },
+          `order:${orderId}:feasibility:${sub.id}`,
+        );
+        if (feasible.refused)
+          refusals.push({ check: 'feasibility', subject: sub.id, reason: feasible.refused });
+      }
+      await db
+        .insert(auditEvents)
+        .values({
+          eventKey: `order:${orderId}:approval`,
+          orderId,
+          entityType: 'orderApproval',
+          entityId: orderId,
+          toState: refusals.length === 0 ? 'approved' : 'refused',
+          actor: 'order-workflow',
+          details: { exposure, creditLimit: profile.creditLimit ?? null, sites: subs.length, refusals },
+        })
+        .onConflictDoNothing();
+      return refusals;
+    },
+
+    /** A refused order ends `rejected`, its sub-orders with it, every reason kept on the order. */
+    async rejectOrder(orderId: string, refusals: ApprovalRefusal[]): Promise<void> {
+      await db.transaction(async (tx) => {
+        const moved = await transition(tx, {
+          entity: 'order',
+          id: orderId,
+          to: 'rejected',
+          eventKey: `order:${orderId}:rejected`,
+          actor: 'order-workflow',
+          details: { refusals },
+        });
+        if (!moved) return;
+        await tx.update(orders).set({ stateReasons: refusals }).where(eq(orders.id, orderId));
+        const subs = await tx
+          .select({ id: subOrders.id })
+          .from(subOrders)
+          .where(eq(subOrders.orderId, orderId));
+        for (const { id } of subs) {
+          await transition(tx, {
+            entity: 'subOrder',
+            id,
+            to: 'rejected',
+            eventKey: `subOrder:${id}:rejected`,
+            actor: 'order-workflow',
+          });
+        }
+      });
     },
 
     /** Creates one product inventory record per order item, in state `created` (inactive). */
@@ -73,76 +205,104 @@ export function orderActivities(db: Db, catalogs: CatalogStore) {
             )
             .onConflictDoNothing()
             .returning({ id: productInventory.id });
-          if (created.length === 0) continue;
-          await tx
-            .insert(auditEvents)
-            .values(
-              created.map(({ id }) => ({
-                eventKey: `productInventory:${id}:created`,
-                orderId,
-                entityType: 'productInventory',
-                entityId: id,
-                fromState: null,
-                toState: 'created',
-                actor: 'order-workflow',
-              })),
-            )
-            .onConflictDoNothing();
+          await auditCreated(
+            tx,
+            orderId,
+            'productInventory',
+            created.map((c) => c.id),
+            'created',
+            'order-workflow',
+          );
         }
       });
       return items.length;
     },
 
     /**
-     * Decomposes the order with the catalog version it was created with and stores the domain orders and
-     * tasks (idempotent: the IDs are deterministic). Returns the sub-orders that have work to do.
+     * Decomposes the order with the catalog version it was created with and stores the domain orders,
+     * tasks, edges and planned dates (idempotent: IDs are deterministic and the first plan stays).
+     * A planned minute lasts `minuteMs` on the clock (shorter in tests and demos).
      */
-    async decomposeOrder(
-      orderId: string,
-    ): Promise<{ subOrderIds: string[]; domainOrders: number; tasks: number }> {
+    async decomposeOrder(orderId: string, minuteMs: number): Promise<OrderPlan> {
       const order = await orderRow(orderId);
       const catalog = await catalogs.get(order.catalogVersion);
-      const items = await db
-        .select()
-        .from(orderItems)
-        .where(eq(orderItems.orderId, orderId))
-        .orderBy(asc(orderItems.id));
+      const items = await db.select().from(orderItems).where(eq(orderItems.orderId, orderId));
       const plan = decompose(items, catalog);
+      const start = Date.now();
+      const at = (minutes: number) => new Date(start + minutes * minuteMs).toISOString();
+      const plannedCompletion = at(plan.dueMinutes);
+      const dueDate = order.requestedCompletionDate ?? plannedCompletion;
+
       await db.transaction(async (tx) => {
+        const [current] = await tx.select().from(orders).where(eq(orders.id, orderId)).for('update');
+        if (current.plannedCompletionDate) return; // decomposed by an earlier attempt
         for (const batch of chunks(plan.domainOrders)) {
-          const created = await tx
+          await tx
             .insert(domainOrders)
-            .values(batch.map((d) => ({ ...d, orderId, state: 'acknowledged' })))
-            .onConflictDoNothing()
-            .returning({ id: domainOrders.id });
+            .values(
+              batch.map(({ dueMinutes, ...d }) => ({
+                ...d,
+                orderId,
+                state: 'acknowledged',
+                dueDate: at(dueMinutes),
+              })),
+            );
           await auditCreated(
             tx,
             orderId,
             'domainOrder',
-            created.map((c) => c.id),
+            batch.map((c) => c.id),
             'acknowledged',
+            'decomposition',
           );
         }
         for (const batch of chunks(plan.tasks)) {
-          const created = await tx
-            .insert(tasks)
-            .values(batch.map((t) => ({ ...t, orderId, state: 'pending' })))
-            .onConflictDoNothing()
-            .returning({ id: tasks.id });
+          await tx.insert(tasks).values(
+            batch.map(({ startMinutes, dueMinutes, ...t }) => ({
+              ...t,
+              orderId,
+              state: 'pending',
+              plannedStart: at(startMinutes),
+              dueDate: at(dueMinutes),
+            })),
+          );
           await auditCreated(
             tx,
             orderId,
             'task',
-            created.map((c) => c.id),
+            batch.map((c) => c.id),
             'pending',
+            'decomposition',
           );
         }
+        const dues = Object.entries(plan.subOrderDueMinutes).map(([id, m]) => sql`(${id}, ${at(m)})`);
+        for (const batch of chunks(dues)) {
+          await tx.execute(
+            sql`update sub_orders set due_date = v.due::timestamptz from (values ${sql.join(batch, sql`, `)}) as v(id, due) where sub_orders.id = v.id`,
+          );
+        }
+        await tx
+          .update(orders)
+          .set({ dueDate, plannedCompletionDate: plannedCompletion })
+          .where(eq(orders.id, orderId));
       });
-      const subOrderIds = [...new Set(plan.domainOrders.map((d) => d.subOrderId))];
-      return { subOrderIds, domainOrders: plan.domainOrders.length, tasks: plan.tasks.length };
+      return {
+        subOrderIds: plan.subOrderIds,
+        domainOrders: plan.domainOrders.length,
+        tasks: plan.tasks.length,
+        dueDate,
+      };
     },
 
-    async loadSubOrderPlan(subOrderId: string): Promise<DomainOrderPlan[]> {
+    /** Marks the sub-order `inProgress` and returns its domain orders with their edges. */
+    async startSubOrder(subOrderId: string, eventKey: string): Promise<DomainOrderPlan[]> {
+      await transition(db, {
+        entity: 'subOrder',
+        id: subOrderId,
+        to: 'inProgress',
+        eventKey,
+        actor: 'sub-order-workflow',
+      });
       return db
         .select({
           id: domainOrders.id,
@@ -155,70 +315,267 @@ export function orderActivities(db: Db, catalogs: CatalogStore) {
         .orderBy(asc(domainOrders.id));
     },
 
-    async loadDomainOrderPlan(domainOrderId: string): Promise<TaskPlan[]> {
+    /**
+     * Marks the domain order `inProgress` and returns its task plan, with what the catalog says of each
+     * task, and the tasks of other domain orders it waits on that have already finished.
+     */
+    async startDomainOrder(domainOrderId: string, eventKey: string): Promise<DomainOrderStart> {
+      await transition(db, {
+        entity: 'domainOrder',
+        id: domainOrderId,
+        to: 'inProgress',
+        eventKey,
+        actor: 'domain-order-workflow',
+      });
       const rows = await db
         .select()
         .from(tasks)
         .where(eq(tasks.domainOrderId, domainOrderId))
         .orderBy(asc(tasks.id));
-      if (rows.length === 0) return [];
-      const order = await orderRow(rows[0].orderId);
-      const catalog = await catalogs.get(order.catalogVersion);
+      if (rows.length === 0) return { tasks: [], settled: {} };
+      const catalog = await catalogOf(rows[0].orderId);
       const templates = new Map(catalog.specifications.flatMap((s) => s.tasks).map((t) => [t.code, t]));
-      return rows.map((t) => ({
-        id: t.id,
-        code: t.code,
-        kind: t.kind,
-        dependsOn: t.dependsOn,
-        retry: templates.get(t.code)?.retry ?? { maxAttempts: 1, backoffSeconds: [] },
-      }));
+      const own = new Set(rows.map((t) => t.id));
+      const external = [...new Set(rows.flatMap((t) => [...t.dependsOn, ...t.throttledAfter]))].filter(
+        (id) => !own.has(id),
+      );
+      const settled: Record<string, TaskOutcome> = {};
+      if (external.length > 0) {
+        const finished = await db
+          .select({ id: tasks.id, state: tasks.state })
+          .from(tasks)
+          .where(and(inArray(tasks.id, external), inArray(tasks.state, Object.keys(outcomeOfState))));
+        for (const t of finished) settled[t.id] = outcomeOfState[t.state];
+      }
+      return {
+        tasks: rows.map((t) => ({
+          id: t.id,
+          code: t.code,
+          kind: t.kind,
+          dependsOn: t.dependsOn,
+          throttledAfter: t.throttledAfter,
+          notifies: t.notifies,
+          plannedMinutes: t.plannedMinutes,
+          retry: templates.get(t.code)?.retry ?? { maxAttempts: 1, backoffSeconds: [] },
+          milestones: templates.get(t.code)?.milestones ?? [],
+        })),
+        settled,
+      };
     },
 
-    /** Closes the order: on success its product inventory becomes active, then the order `completed`. */
-    async closeOrder(orderId: string, state: string): Promise<void> {
-      if (state === 'completed') {
-        const inventory = await db
-          .select({ id: productInventory.id, state: productInventory.state })
-          .from(productInventory)
-          .where(eq(productInventory.orderId, orderId));
-        for (const item of inventory) {
-          await transition(db, {
-            entity: 'productInventory',
-            id: item.id,
-            to: 'active',
-            eventKey: `productInventory:${item.id}:active`,
-            actor: 'order-workflow',
+    /** Records as `cancelled` the tasks that never ran because something they depend on did not complete. */
+    async cancelTasks(taskIds: string[], actor: string): Promise<void> {
+      await db.transaction(async (tx) => {
+        for (const id of taskIds) {
+          await transition(tx, {
+            entity: 'task',
+            id,
+            to: 'cancelled',
+            eventKey: `task:${id}:not-run`,
+            actor,
+            details: { reason: 'something it depends on did not complete' },
           });
         }
-        if (inventory.length > 0)
-          await db
-            .update(productInventory)
-            .set({ activatedAt: new Date().toISOString() })
-            .where(
-              inArray(
-                productInventory.id,
-                inventory.map((i) => i.id),
-              ),
-            );
-      }
-      await transition(db, {
-        entity: 'order',
-        id: orderId,
-        to: state,
-        eventKey: `order:${orderId}:closed`,
-        actor: 'order-workflow',
       });
-      await db.update(orders).set({ completedAt: new Date().toISOString() }).where(eq(orders.id, orderId));
+    },
+
+    /**
+     * Records as `cancelled` the domain orders that never ran because one they depend on did not
+     * complete, and their tasks. Returns the tasks other domain orders wait on, to tell them.
+     */
+    async cancelDomainOrders(
+      domainOrderIds: string[],
+      actor: string,
+    ): Promise<{ taskId: string; notifies: string[] }[]> {
+      const awaited: { taskId: string; notifies: string[] }[] = [];
+      await db.transaction(async (tx) => {
+        for (const id of domainOrderIds) {
+          await transition(tx, {
+            entity: 'domainOrder',
+            id,
+            to: 'cancelled',
+            eventKey: `domainOrder:${id}:not-run`,
+            actor,
+            details: { reason: 'a domain order it depends on did not complete' },
+          });
+          const own = await tx
+            .select({ id: tasks.id, notifies: tasks.notifies })
+            .from(tasks)
+            .where(eq(tasks.domainOrderId, id));
+          for (const t of own) {
+            if (t.notifies.length > 0) awaited.push({ taskId: t.id, notifies: t.notifies });
+            await transition(tx, {
+              entity: 'task',
+              id: t.id,
+              to: 'cancelled',
+              eventKey: `task:${t.id}:not-run`,
+              actor,
+              details: { reason: 'its domain order did not run' },
+            });
+          }
+        }
+      });
+      return awaited;
+    },
+
+    /**
+     * A running task is late: raises its jeopardy, rolls the risk forward to every task after it (in this
+     * domain order and beyond), and raises its domain order's and order's level; each change recorded.
+     * Returns the levels of the domain order and of the order after the change.
+     */
+    async raiseJeopardy(
+      taskId: string,
+      level: JeopardyLevel,
+    ): Promise<{ domainOrder: JeopardyLevel; order: JeopardyLevel }> {
+      return db.transaction(async (tx) => {
+        const [task] = await tx.select().from(tasks).where(eq(tasks.id, taskId)).for('update');
+        const below = levels.slice(0, levels.indexOf(level));
+        const successors = rowsOf<{ id: string }>(
+          await tx.execute(sql`
+            with recursive after(id) as (
+              select id from tasks where order_id = ${task.orderId} and ${taskId} = any(depends_on)
+              union
+              select t.id from tasks t join after a on a.id = any(t.depends_on) where t.order_id = ${task.orderId}
+            ) select id from after`),
+        ).map((r) => r.id);
+        const raised = await tx
+          .update(tasks)
+          .set({ jeopardy: level })
+          .where(and(inArray(tasks.id, [taskId, ...successors]), inArray(tasks.jeopardy, below)))
+          .returning({ id: tasks.id, domainOrderId: tasks.domainOrderId });
+        if (raised.length > 0) {
+          await tx
+            .insert(auditEvents)
+            .values(
+              raised.map((r) => ({
+                eventKey: `jeopardy:${r.id}:${level}`,
+                orderId: task.orderId,
+                entityType: 'jeopardy',
+                entityId: r.id,
+                toState: level,
+                actor: 'jeopardy-monitor',
+                details: r.id === taskId ? { late: true } : { rolledForwardFrom: taskId },
+              })),
+            )
+            .onConflictDoNothing();
+          const domainOrderIds = [...new Set(raised.map((r) => r.domainOrderId))];
+          await tx
+            .update(domainOrders)
+            .set({ jeopardy: level })
+            .where(and(inArray(domainOrders.id, domainOrderIds), inArray(domainOrders.jeopardy, below)));
+          await tx
+            .update(orders)
+            .set({ jeopardy: level })
+            .where(and(eq(orders.id, task.orderId), inArray(orders.jeopardy, below)));
+        }
+        const [domainOrder] = await tx
+          .select({ jeopardy: domainOrders.jeopardy })
+          .from(domainOrders)
+          .where(eq(domainOrders.id, task.domainOrderId));
+        const [order] = await tx
+          .select({ jeopardy: orders.jeopardy })
+          .from(orders)
+          .where(eq(orders.id, task.orderId));
+        return { domainOrder: domainOrder.jeopardy, order: order.jeopardy };
+      });
+    },
+
+    /**
+     * Closes the order (stage 9). On success, in one transaction: product inventory `active` with billing
+     * started, one service in the service inventory per completed domain order, a CMDB configuration item
+     * per service whose specification names a class (related to the customer, the site, the products and
+     * the service), then the order `completed`. Otherwise only the final state.
+     */
+    async closeOrder(orderId: string, state: string): Promise<void> {
+      const order = await orderRow(orderId);
+      const catalog = await catalogs.get(order.catalogVersion);
+      const classOf = new Map(catalog.specifications.map((s) => [s.code, s.ciClass]));
+      await db.transaction(async (tx) => {
+        const [current] = await tx.select().from(orders).where(eq(orders.id, orderId)).for('update');
+        if (current.completedAt) return; // closed by an earlier attempt
+        if (state === 'completed') {
+          const now = new Date().toISOString();
+          const inventory = await tx
+            .select()
+            .from(productInventory)
+            .where(eq(productInventory.orderId, orderId));
+          for (const item of inventory) {
+            await transition(tx, {
+              entity: 'productInventory',
+              id: item.id,
+              to: 'active',
+              eventKey: `productInventory:${item.id}:active`,
+              actor: 'order-workflow',
+              details: { billingStarted: now },
+            });
+          }
+          await tx
+            .update(productInventory)
+            .set({ activatedAt: now, billingStartedAt: now })
+            .where(eq(productInventory.orderId, orderId));
+          const inventoryOf = new Map(inventory.map((p) => [p.orderItemId, p.id]));
+          const subs = await tx.select().from(subOrders).where(eq(subOrders.orderId, orderId));
+          const siteOf = new Map(subs.map((s) => [s.id, s]));
+          const done = await tx
+            .select()
+            .from(domainOrders)
+            .where(and(eq(domainOrders.orderId, orderId), eq(domainOrders.state, 'completed')));
+          const results = await tx
+            .select({ domainOrderId: tasks.domainOrderId, code: tasks.code, result: tasks.result })
+            .from(tasks)
+            .where(eq(tasks.orderId, orderId));
+          const services = done.map((d) => ({
+            id: `SI-${d.id}`,
+            orderId,
+            domainOrderId: d.id,
+            accountId: order.accountId,
+            serviceAccountId: siteOf.get(d.subOrderId)!.serviceAccountId,
+            specCode: d.specCode,
+            domain: d.domain,
+            productInventoryIds: d.orderItemIds.map((i) => inventoryOf.get(i)!).filter(Boolean),
+            state: 'active' as const,
+            characteristics: Object.fromEntries(
+              results
+                .filter((r) => r.domainOrderId === d.id && r.result)
+                .map((r) => [r.code, (r.result as { reference?: string }).reference ?? r.result]),
+            ),
+          }));
+          for (const batch of chunks(services)) await tx.insert(serviceInventory).values(batch);
+          const items = services
+            .filter((s) => classOf.get(s.specCode))
+            .map((s) => ({
+              id: `CI-${s.domainOrderId}`,
+              orderId,
+              ciClass: classOf.get(s.specCode)!,
+              name: `${classOf.get(s.specCode)} ${siteOf.get(done.find((d) => d.id === s.domainOrderId)!.subOrderId)!.name}`,
+              customerAccountId: order.accountId,
+              siteAccountId: s.serviceAccountId,
+              productInventoryIds: s.productInventoryIds,
+              serviceInventoryId: s.id,
+              attributes: { specCode: s.specCode, domain: s.domain, ...s.characteristics },
+            }));
+          for (const batch of chunks(items)) await tx.insert(configurationItems).values(batch);
+        }
+        await transition(tx, {
+          entity: 'order',
+          id: orderId,
+          to: state,
+          eventKey: `order:${orderId}:closed`,
+          actor: 'order-workflow',
+        });
+        await tx.update(orders).set({ completedAt: new Date().toISOString() }).where(eq(orders.id, orderId));
+      });
     },
   };
 }
 
 async function auditCreated(
-  tx: Parameters<Parameters<Db['transaction']>[0]>[0],
+  tx: Tx,
   orderId: string,
   entityType: string,
   ids: string[],
   state: string,
+  actor: string,
 ): Promise<void> {
   if (ids.length === 0) return;
   await tx
@@ -231,7 +588,7 @@ async function auditCreated(
         entityId: id,
         fromState: null,
         toState: state,
-        actor: 'decomposition',
+        actor,
       })),
     )
     .onConflictDoNothing();

@@ -21,6 +21,21 @@ export interface DownstreamResponse {
   reference: string;
   system: string;
   operation: string;
+  /** A check (credit, feasibility) answered no, with the system's reason. */
+  refused?: string;
+}
+
+/** The checks of order approval (stage 5), as the credit bureau and the feasibility system answer them. */
+export interface CreditCheck {
+  accountId: string;
+  /** One-off charges plus three months of recurring charges. */
+  exposure: number;
+  creditLimit: number | null;
+}
+export interface FeasibilityCheck {
+  siteName: string;
+  address: string | null;
+  offerings: string[];
 }
 
 /**
@@ -40,11 +55,14 @@ export class DownstreamSimulator {
     });
     if (done) return done.response as DownstreamResponse;
     if (this.latencyMs > 0) await new Promise((r) => setTimeout(r, this.latencyMs));
-    if (request.taskCode) await this.failIfFaultInjected(request.taskCode, request.system);
+    const refusal = request.taskCode
+      ? await this.failIfFaultInjected(request.taskCode, request.system)
+      : null;
     const response: DownstreamResponse = {
       reference: `${request.system}-${randomUUID().slice(0, 8)}`,
       system: request.system,
       operation: request.operation,
+      ...(refusal ? { refused: refusal } : {}),
     };
     const [stored] = await this.db
       .insert(simulatorCalls)
@@ -57,14 +75,48 @@ export class DownstreamSimulator {
     return stored.response as DownstreamResponse;
   }
 
-  /** Consumes one injected fault for `taskCode`, atomically, and throws it. */
-  private async failIfFaultInjected(taskCode: string, system: string): Promise<void> {
+  /** The credit bureau: refuses an exposure above the account's credit limit (none: no limit). */
+  async creditCheck(check: CreditCheck, idempotencyKey: string): Promise<DownstreamResponse> {
+    const response = await this.call({
+      system: 'credit-bureau',
+      operation: 'CREDIT_CHECK',
+      taskCode: 'CREDIT_CHECK',
+      idempotencyKey,
+      payload: { ...check },
+    });
+    if (response.refused || check.creditLimit === null || check.exposure <= check.creditLimit)
+      return response;
+    return {
+      ...response,
+      refused: `exposure ${check.exposure.toFixed(2)} exceeds the credit limit ${check.creditLimit.toFixed(2)}`,
+    };
+  }
+
+  /** The feasibility system: a site it cannot survey (no address) cannot be served. */
+  async feasibility(check: FeasibilityCheck, idempotencyKey: string): Promise<DownstreamResponse> {
+    const response = await this.call({
+      system: 'feasibility',
+      operation: 'FEASIBILITY_CHECK',
+      taskCode: 'FEASIBILITY_CHECK',
+      idempotencyKey,
+      payload: { ...check },
+    });
+    if (response.refused || check.address) return response;
+    return { ...response, refused: `site "${check.siteName}" has no address to survey` };
+  }
+
+  /**
+   * Consumes one injected fault for `taskCode`, atomically: `error` and `timeout` are thrown, `refuse`
+   * (for checks) is returned as the system's negative answer.
+   */
+  private async failIfFaultInjected(taskCode: string, system: string): Promise<string | null> {
     const [fault] = await this.db
       .update(simulatorFaults)
       .set({ remaining: sql`${simulatorFaults.remaining} - 1` })
       .where(and(eq(simulatorFaults.taskCode, taskCode), gt(simulatorFaults.remaining, 0)))
       .returning({ mode: simulatorFaults.mode });
-    if (!fault) return;
+    if (!fault) return null;
+    if (fault.mode === 'refuse') return `${system} refused (injected refusal on ${taskCode})`;
     const type = fault.mode === 'timeout' ? DOWNSTREAM_TIMEOUT : DOWNSTREAM_ERROR;
     throw ApplicationFailure.create({
       type,
@@ -73,7 +125,7 @@ export class DownstreamSimulator {
     });
   }
 
-  async injectFault(taskCode: string, count: number, mode: 'error' | 'timeout'): Promise<void> {
+  async injectFault(taskCode: string, count: number, mode: 'error' | 'timeout' | 'refuse'): Promise<void> {
     await this.db
       .insert(simulatorFaults)
       .values({ taskCode, remaining: count, mode })

@@ -2,9 +2,9 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { eq } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import { tasks } from '../db/schema';
+import { auditEvents, tasks } from '../db/schema';
 import type { TaskCompletion, TaskFailure } from '../workflows/contracts';
-import type { DownstreamSimulator } from './simulator';
+import { DOWNSTREAM_ERROR, type DownstreamSimulator } from './simulator';
 import { transition } from './transitions';
 
 export function taskActivities(db: Db, simulator: DownstreamSimulator) {
@@ -70,6 +70,13 @@ export function taskActivities(db: Db, simulator: DownstreamSimulator) {
           taskCode: task.code,
           idempotencyKey: `task:${taskId}:attempt-${attempt}`,
         });
+        if (response.refused) {
+          throw ApplicationFailure.create({
+            type: DOWNSTREAM_ERROR,
+            nonRetryable: true,
+            message: response.refused,
+          });
+        }
         await markCompleted(taskId, { result: response, completedBy: actor }, actor, {
           reference: response.reference,
         });
@@ -113,6 +120,38 @@ export function taskActivities(db: Db, simulator: DownstreamSimulator) {
       });
     },
 
+    /** A project milestone reached: recorded in the audit trail and on the task, once. */
+    async recordMilestone(taskId: string, milestone: string, word: TaskCompletion): Promise<void> {
+      const task = await taskRow(taskId);
+      await db.transaction(async (tx) => {
+        const [recorded] = await tx
+          .insert(auditEvents)
+          .values({
+            eventKey: `milestone:${taskId}:${milestone}`,
+            orderId: task.orderId,
+            entityType: 'milestone',
+            entityId: taskId,
+            toState: milestone,
+            actor: word.by,
+            details: word.note ? { note: word.note } : null,
+          })
+          .onConflictDoNothing()
+          .returning({ id: auditEvents.id });
+        if (!recorded) return;
+        const [row] = await tx.select().from(tasks).where(eq(tasks.id, taskId)).for('update');
+        const result = (row.result as { milestones?: Record<string, string> } | null) ?? {};
+        await tx
+          .update(tasks)
+          .set({
+            result: {
+              ...result,
+              milestones: { ...result.milestones, [milestone]: new Date().toISOString() },
+            },
+          })
+          .where(eq(tasks.id, taskId));
+      });
+    },
+
     async recordTaskCompleted(taskId: string, completion: TaskCompletion): Promise<void> {
       const task = await taskRow(taskId);
       const result = { ...((task.result as Record<string, unknown>) ?? {}), ...(completion.data ?? {}) };
@@ -124,15 +163,21 @@ export function taskActivities(db: Db, simulator: DownstreamSimulator) {
       );
     },
 
-    async recordTaskFailed(taskId: string, failure: TaskFailure): Promise<void> {
-      await db.update(tasks).set({ note: failure.reason }).where(eq(tasks.id, taskId));
-      await transition(db, {
-        entity: 'task',
-        id: taskId,
-        to: 'failed',
-        eventKey: `task:${taskId}:reported-failed`,
-        actor: failure.by,
-        details: { reason: failure.reason },
+    /**
+     * The task cannot go on by itself: its retries are spent, or a person reported it failed. It waits in
+     * `fatallyFailed`, the state a fall-out case works on.
+     */
+    async recordTaskFatallyFailed(taskId: string, failure: TaskFailure): Promise<void> {
+      await db.transaction(async (tx) => {
+        const moved = await transition(tx, {
+          entity: 'task',
+          id: taskId,
+          to: 'fatallyFailed',
+          eventKey: `task:${taskId}:fatally-failed`,
+          actor: failure.by,
+          details: { reason: failure.reason },
+        });
+        if (moved) await tx.update(tasks).set({ note: failure.reason }).where(eq(tasks.id, taskId));
       });
     },
   };

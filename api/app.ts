@@ -11,6 +11,7 @@ import {
 import type { CatalogStore } from '../activities/catalog-store';
 import type { DownstreamSimulator } from '../activities/simulator';
 import type { Database } from '../db/client';
+import type { FulfilmentSettings } from '../workflows/contracts';
 import { ApiError, registerErrorHandler } from './errors';
 import { accountRoutes } from './routes/accounts';
 import { catalogRoutes } from './routes/catalog';
@@ -31,6 +32,8 @@ export interface AppDeps {
   approvalDeadlineSeconds?: number;
   /** How long a quote may be accepted after it is created (default 30 days). */
   quoteValiditySeconds?: number;
+  /** How orders are fulfilled: plan-minute length, sub-order window, history limit. */
+  fulfilment?: Partial<FulfilmentSettings>;
   /** Enables `POST /simulator/faults`. */
   devMode: boolean;
   logger?: boolean | { level: string };

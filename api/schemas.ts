@@ -20,6 +20,8 @@ export const billingProfileSchema = z.strictObject({
   paymentMethod: z.enum(['invoice', 'directDebit', 'card']).default('invoice'),
   billingCycle: z.enum(['monthly', 'quarterly', 'yearly']).default('monthly'),
   email: z.email().optional(),
+  /** The exposure the credit check allows: one-off charges plus three months of recurring ones. */
+  creditLimit: z.number().positive().optional(),
 });
 
 export const createAccountBody = z.strictObject({
@@ -179,7 +181,8 @@ export const failTaskBody = z.strictObject({
 export const injectFaultBody = z.strictObject({
   taskCode: z.string().trim().min(1).max(100),
   count: z.number().int().min(1).max(1000),
-  mode: z.enum(['error', 'timeout']),
+  /** `refuse`: a check (CREDIT_CHECK, FEASIBILITY_CHECK) answers no. */
+  mode: z.enum(['error', 'timeout', 'refuse']),
 });
 
 // ---- Responses: the key fields of the contract; records may carry more. ------------------------------

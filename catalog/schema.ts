@@ -44,6 +44,8 @@ export const specificationSchema = z.object({
   domain: z.string().min(1),
   dependsOn: z.array(specDependencySchema).default([]),
   tasks: z.array(taskTemplateSchema).min(1),
+  /** The CMDB class of the configuration item a completed instance is recorded as; none when absent. */
+  ciClass: z.string().min(1).optional(),
 });
 
 export const offeringSchema = z.object({

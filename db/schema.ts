@@ -233,7 +233,15 @@ export const orders = pgTable(
     catalogVersion: text('catalog_version').notNull(),
     idempotencyKey: text('idempotency_key').unique(),
     requestedCompletionDate: timestamp('requested_completion_date'),
+    /** The requested date when given, else the planned completion. */
     dueDate: timestamp('due_date'),
+    /** The end of the critical path through the catalog's planned durations. */
+    plannedCompletionDate: timestamp('planned_completion_date'),
+    jeopardy: text('jeopardy', { enum: ['green', 'yellow', 'red'] })
+      .notNull()
+      .default('green'),
+    /** Why the order ended as it did (for example the reasons an order was rejected). */
+    stateReasons: jsonb('state_reasons').$type<{ check: string; subject: string; reason: string }[]>(),
     completedAt: timestamp('completed_at'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
@@ -288,6 +296,9 @@ export const domainOrders = pgTable(
       .notNull()
       .default(sql`'{}'::text[]`),
     dueDate: timestamp('due_date'),
+    jeopardy: text('jeopardy', { enum: ['green', 'yellow', 'red'] })
+      .notNull()
+      .default('green'),
     updatedAt: updatedAt(),
   },
   (t) => [
@@ -313,9 +324,20 @@ export const tasks = pgTable(
       .array()
       .notNull()
       .default(sql`'{}'::text[]`),
+    /** The throttle lane: the task waits until these have finished, whatever their outcome. */
+    throttledAfter: text('throttled_after')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
+    /** Other domain orders waiting on this task, told when it finishes. */
+    notifies: text('notifies')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     system: text('system'),
     pointOfNoReturn: boolean('point_of_no_return').notNull().default(false),
     plannedMinutes: integer('planned_minutes').notNull(),
+    plannedStart: timestamp('planned_start'),
     dueDate: timestamp('due_date'),
     attempts: integer('attempts').notNull().default(0),
     startedAt: timestamp('started_at'),
@@ -345,8 +367,50 @@ export const productInventory = pgTable(
     state: text('state').notNull(),
     createdAt: createdAt(),
     activatedAt: timestamp('activated_at'),
+    billingStartedAt: timestamp('billing_started_at'),
   },
   (t) => [index('product_inventory_account_idx').on(t.accountId)],
+);
+
+/** TMF638 service inventory: one service per completed domain order, active once the order completes. */
+export const serviceInventory = pgTable(
+  'service_inventory',
+  {
+    id: text('id').primaryKey(),
+    orderId: text('order_id').notNull(),
+    domainOrderId: text('domain_order_id').notNull().unique(),
+    accountId: text('account_id').notNull(),
+    serviceAccountId: text('service_account_id').notNull(),
+    specCode: text('spec_code').notNull(),
+    domain: text('domain').notNull(),
+    /** The product inventory records the service realises. */
+    productInventoryIds: text('product_inventory_ids').array().notNull(),
+    state: text('state', { enum: ['reserved', 'inactive', 'active', 'terminated'] }).notNull(),
+    characteristics: jsonb('characteristics').$type<Record<string, unknown>>().notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('service_inventory_account_idx').on(t.accountId)],
+);
+
+/**
+ * CMDB configuration items: one per service, with its relations to the customer (business account), the
+ * site (service account), the product it belongs to and the service it realises.
+ */
+export const configurationItems = pgTable(
+  'configuration_items',
+  {
+    id: text('id').primaryKey(),
+    orderId: text('order_id').notNull(),
+    ciClass: text('ci_class').notNull(),
+    name: text('name').notNull(),
+    customerAccountId: text('customer_account_id').notNull(),
+    siteAccountId: text('site_account_id').notNull(),
+    productInventoryIds: text('product_inventory_ids').array().notNull(),
+    serviceInventoryId: text('service_inventory_id').notNull().unique(),
+    attributes: jsonb('attributes').$type<Record<string, unknown>>().notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('configuration_items_customer_idx').on(t.customerAccountId)],
 );
 
 /**
@@ -387,6 +451,6 @@ export const simulatorCalls = pgTable('simulator_calls', {
 /** Faults requested through `POST /simulator/faults`: the next `remaining` runs of `taskCode` fail. */
 export const simulatorFaults = pgTable('simulator_faults', {
   taskCode: text('task_code').primaryKey(),
-  mode: text('mode', { enum: ['error', 'timeout'] }).notNull(),
+  mode: text('mode', { enum: ['error', 'timeout', 'refuse'] }).notNull(),
   remaining: integer('remaining').notNull(),
 });

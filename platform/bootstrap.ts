@@ -79,6 +79,7 @@ export async function startApi(core: Core, config: Config, address: string): Pro
     devMode: config.devMode,
     approvalDeadlineSeconds: config.approvalDeadlineSeconds,
     quoteValiditySeconds: config.quoteValiditySeconds,
+    fulfilment: { minuteMs: config.planMinuteMs, maxSubOrdersInFlight: config.maxSubOrdersInFlight },
     logger: { level: process.env.LOG_LEVEL ?? 'info' },
   });
   await app.listen({ port: config.port, host: config.host });

@@ -29,6 +29,10 @@ export interface Config {
   approvalDeadlineSeconds: number;
   /** How long a quote may be accepted after it is created. */
   quoteValiditySeconds: number;
+  /** How long one planned minute of the catalog lasts on the clock (jeopardy and due dates). */
+  planMinuteMs: number;
+  /** Most sub-orders an order workflow runs at once. */
+  maxSubOrdersInFlight: number;
   /** Allows the dev-only endpoints (the simulator's fault injection). */
   devMode: boolean;
 }
@@ -73,6 +77,8 @@ export function loadConfig(): Config {
     simulatorLatencyMs: intFrom('SIMULATOR_LATENCY_MS', 50),
     approvalDeadlineSeconds: positiveFrom('APPROVAL_DEADLINE_SECONDS', 48 * 3600),
     quoteValiditySeconds: positiveFrom('QUOTE_VALIDITY_DAYS', 30) * 86_400,
+    planMinuteMs: positiveFrom('PLAN_MINUTE_MS', 60_000),
+    maxSubOrdersInFlight: positiveFrom('MAX_SUB_ORDERS_IN_FLIGHT', 200),
     devMode: (nonEmpty('DEV_MODE') ?? 'true') !== 'false',
   };
 }

@@ -13,6 +13,7 @@ import { buildApp } from '../api/app';
 import { readCatalog } from '../catalog/load';
 import { openDatabase, type Database } from '../db/client';
 import { createWorker } from '../worker/worker';
+import type { FulfilmentSettings } from '../workflows/contracts';
 
 export interface Harness {
   app: FastifyInstance;
@@ -33,7 +34,11 @@ export interface Harness {
 let runtimeInstalled = false;
 
 export async function startHarness(
-  options: { approvalDeadlineSeconds?: number; quoteValiditySeconds?: number } = {},
+  options: {
+    approvalDeadlineSeconds?: number;
+    quoteValiditySeconds?: number;
+    fulfilment?: Partial<FulfilmentSettings>;
+  } = {},
 ): Promise<Harness> {
   if (!runtimeInstalled) {
     Runtime.install({ logger: new DefaultLogger('WARN') });
@@ -68,6 +73,7 @@ export async function startHarness(
     devMode: true,
     approvalDeadlineSeconds: options.approvalDeadlineSeconds,
     quoteValiditySeconds: options.quoteValiditySeconds,
+    fulfilment: options.fulfilment,
   });
 
   return {

@@ -1,4 +1,9 @@
-import { proxyActivities, type ActivityOptions } from '@temporalio/workflow';
+import {
+  proxyActivities,
+  proxyLocalActivities,
+  type ActivityOptions,
+  type LocalActivityOptions,
+} from '@temporalio/workflow';
 import type { Activities } from '../activities';
 
 /**
@@ -11,6 +16,17 @@ export const activityOptions: ActivityOptions = {
 };
 
 export const activities = proxyActivities<Activities>(activityOptions);
+
+/**
+ * The engine's own bookkeeping in the database (state moves, plan loads, jeopardy): short, idempotent
+ * writes run as local activities, in the worker that runs the workflow, without a round trip through a
+ * task queue. Each is still recorded in the history and retried after a crash.
+ */
+export const bookkeeping = proxyLocalActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  localRetryThreshold: '10 seconds',
+  retry: { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds' },
+} satisfies LocalActivityOptions);
 
 /** Calls an activity with a one-line summary that the Temporal UI shows on the event. */
 export function withSummary<K extends keyof Activities>(

@@ -13,6 +13,7 @@ export const workflowId = {
   subOrder: (subOrderId: string) => `sub-order:${subOrderId}`,
   domainOrder: (domainOrderId: string) => `domain-order:${domainOrderId}`,
   task: (taskId: string) => `task:${taskId}`,
+  project: (taskId: string) => `project:${taskId}`,
 };
 
 // ---- Quote approval -------------------------------------------------------------------------------
@@ -62,21 +63,56 @@ export const acceptUpdate = defineUpdate<QuoteAcceptanceResult, [QuoteAcceptance
 export const supersedeSignal = defineSignal<[{ byVersion: number }]>('supersede');
 
 // ---- Order, sub-order, domain order ---------------------------------------------------------------
+/** How fulfilment runs; set by the API from its configuration when it starts the order. */
+export interface FulfilmentSettings {
+  /** How long one planned minute of the catalog lasts on the clock: 60000, shorter in tests and demos. */
+  minuteMs: number;
+  /** Most sub-orders running at once: no workflow holds more pending children than this. */
+  maxSubOrdersInFlight: number;
+  /** History length past which the order workflow drains its running sub-orders and continues as new. */
+  historyLimit: number;
+}
+export const defaultFulfilmentSettings: FulfilmentSettings = {
+  minuteMs: 60_000,
+  maxSubOrdersInFlight: 200,
+  historyLimit: 7_000,
+};
+export type JeopardyLevel = 'green' | 'yellow' | 'red';
+export const jeopardyLevels: JeopardyLevel[] = ['green', 'yellow', 'red'];
+
 export interface OrderInput {
   orderId: string;
   customerId: string;
+  settings?: FulfilmentSettings;
+  /** What a continued run takes over from the one before. */
+  carry?: OrderCarry;
+}
+export interface OrderCarry {
+  subOrderIds: string[];
+  /** How many of `subOrderIds` have been started. */
+  next: number;
+  /** Finished sub-orders by how they count in the roll-up. */
+  outcomes: Record<string, number>;
+  jeopardy: JeopardyLevel;
 }
 export interface SubOrderInput {
   subOrderId: string;
   orderId: string;
   customerId: string;
+  minuteMs: number;
 }
 export interface DomainOrderInput {
   domainOrderId: string;
+  subOrderId: string;
   orderId: string;
   customerId: string;
   domain: string;
+  minuteMs: number;
 }
+/** A task of another domain order finished: sent to the domain orders that wait on it. */
+export const taskFinishedSignal = defineSignal<[{ taskId: string; outcome: TaskOutcome }]>('taskFinished');
+/** A domain order's jeopardy rose: sent to its sub-order and its order. */
+export const jeopardySignal = defineSignal<[{ level: JeopardyLevel }]>('jeopardy');
 export interface Progress {
   total: number;
   completed: number;
@@ -87,6 +123,7 @@ export interface OrderStatus {
   id: string;
   state: OrderState | DomainOrderState;
   progress: Progress;
+  jeopardy: JeopardyLevel;
 }
 export const statusQuery = defineQuery<OrderStatus>('status');
 
@@ -119,6 +156,22 @@ export interface TaskResult {
   state: 'completed' | 'failed';
   reason?: string;
 }
+export type TaskOutcome = 'completed' | 'failed' | 'cancelled' | 'skipped';
+
+export interface ProjectInput {
+  taskId: string;
+  orderId: string;
+  customerId: string;
+  code: string;
+  milestones: string[];
+}
+export interface ProjectStatus {
+  taskId: string;
+  state: TaskState;
+  reached: string[];
+  next?: string;
+}
+export const projectStatusQuery = defineQuery<ProjectStatus>('status');
 export const completeSignal = defineSignal<[TaskCompletion]>('complete');
 export const failSignal = defineSignal<[TaskFailure]>('fail');
 export const taskStatusQuery = defineQuery<TaskStatus>('status');

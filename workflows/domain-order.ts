@@ -1,55 +1,176 @@
-import { executeChild } from '@temporalio/workflow';
+import {
+  condition,
+  executeChild,
+  getExternalWorkflowHandle,
+  setHandler,
+  sleep,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { TaskPlan } from '../activities/orders';
 import { rollUp, type DomainOrderState } from '../domain/states';
-import { withSummary } from './activity-proxies';
-import { workflowId, type DomainOrderInput } from './contracts';
-import { runDag, type NodeOutcome } from './dag';
+import { bookkeeping, withSummary } from './activity-proxies';
+import {
+  jeopardySignal,
+  taskFinishedSignal,
+  workflowId,
+  type DomainOrderInput,
+  type JeopardyLevel,
+  type TaskOutcome,
+} from './contracts';
 import { FulfilmentNode } from './fulfilment-node';
-import { cancelNotRun, childSearchAttributes, itemStateOf } from './shared';
+import { project } from './project';
+import { childSearchAttributes, itemStateOf } from './shared';
 import { task } from './task';
 
-/** Most tasks one domain order runs at once; the catalog's per-domain caps come on top. */
-const MAX_TASKS_IN_FLIGHT = 100;
-
-/** A domain order (TMF641 service order): runs its task plan as a dependency graph, then closes. */
-export async function domainOrder({
-  domainOrderId,
-  orderId,
-  customerId,
-  domain,
-}: DomainOrderInput): Promise<DomainOrderState> {
+/**
+ * A domain order (TMF641 service order): runs its task plan as a dependency graph, as fast as the graph
+ * allows. `api` tasks are activities against their downstream system under the catalog's retry policy;
+ * `manual` and `field` tasks are `task:<id>` child workflows that wait for people; `project` tasks are
+ * `project:<id>` child workflows with milestones. A task may also wait on tasks of other domain orders
+ * (a `scope: order` dependency, a throttle lane): their domain orders signal `taskFinished`. Every running
+ * task has a jeopardy clock from its planned duration.
+ */
+export async function domainOrder(input: DomainOrderInput): Promise<DomainOrderState> {
+  const { domainOrderId, orderId, customerId, domain, minuteMs } = input;
   const node = new FulfilmentNode<DomainOrderState>('domainOrder', domainOrderId, 'acknowledged', {
     name: `Domain order **${domainOrderId}** (${domain})`,
     children: 'tasks',
   });
+  const settled = new Map<string, TaskOutcome>();
+  setHandler(taskFinishedSignal, ({ taskId, outcome }) => void settled.set(taskId, outcome));
 
-  const plan = await withSummary(
-    'loadDomainOrderPlan',
-    `Load the task plan of ${domainOrderId}`,
-    domainOrderId,
-  );
-  node.progress.total = plan.length;
-  await node.move('inProgress');
+  const plan = await bookkeeping.startDomainOrder(domainOrderId, `${workflowInfo().workflowId}:inProgress`);
+  for (const [id, outcome] of Object.entries(plan.settled)) settled.set(id, outcome);
+  node.progress.total = plan.tasks.length;
+  node.show('inProgress');
 
-  const outcomes = await runDag(
-    plan,
-    (t): Promise<NodeOutcome> =>
-      node.track(
-        async () => {
-          const result = await executeChild(task, {
-            workflowId: workflowId.task(t.id),
-            args: [{ taskId: t.id, orderId, customerId, domain, kind: t.kind, code: t.code, retry: t.retry }],
-            staticSummary: `${t.kind} task ${t.code} of ${domainOrderId}`,
-            typedSearchAttributes: childSearchAttributes(orderId, customerId, 'pending', domain),
+  const own = new Map(plan.tasks.map((t) => [t.id, t]));
+  const runs = new Map<string, Promise<TaskOutcome>>();
+  const outcomeOf = (id: string): Promise<TaskOutcome> => {
+    let run = runs.get(id);
+    if (!run) {
+      const t = own.get(id);
+      run = t ? runWhenReady(t) : condition(() => settled.has(id)).then(() => settled.get(id)!);
+      runs.set(id, run);
+    }
+    return run;
+  };
+
+  const runWhenReady = async (t: TaskPlan): Promise<TaskOutcome> => {
+    const deps = await Promise.all(t.dependsOn.map(outcomeOf));
+    await Promise.all(t.throttledAfter.map(outcomeOf));
+    let outcome: TaskOutcome;
+    if (deps.every((d) => d === 'completed' || d === 'skipped')) {
+      outcome = await node.track(
+        () => watched(t, () => runTask(t)),
+        (o) => o === 'completed',
+      );
+    } else {
+      await bookkeeping.cancelTasks([t.id], 'domain-order-workflow');
+      outcome = 'cancelled';
+    }
+    await notify(t, outcome);
+    return outcome;
+  };
+
+  const runTask = async (t: TaskPlan): Promise<TaskOutcome> => {
+    if (t.kind === 'api') return runApiTask(t);
+    const common = {
+      typedSearchAttributes: childSearchAttributes(orderId, customerId, 'pending', domain),
+    };
+    if (t.kind === 'project') {
+      const result = await executeChild(project, {
+        ...common,
+        workflowId: workflowId.project(t.id),
+        args: [{ taskId: t.id, orderId, customerId, code: t.code, milestones: t.milestones }],
+        staticSummary: `Project ${t.code} of ${domainOrderId}: ${t.milestones.join(' → ')}`,
+      });
+      return result.state;
+    }
+    const result = await executeChild(task, {
+      ...common,
+      workflowId: workflowId.task(t.id),
+      args: [{ taskId: t.id, orderId, customerId, domain, kind: t.kind, code: t.code, retry: t.retry }],
+      staticSummary: `${t.kind} task ${t.code} of ${domainOrderId}`,
+    });
+    return result.state;
+  };
+
+  /** An `api` task: one activity per attempt, the catalog's waits between attempts. */
+  const runApiTask = async (t: TaskPlan): Promise<TaskOutcome> => {
+    const { maxAttempts, backoffSeconds } = t.retry;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await withSummary(
+          'runApiTask',
+          `${t.code} (${t.id}) attempt ${attempt}/${maxAttempts}`,
+          t.id,
+          attempt,
+        );
+        return 'completed';
+      } catch (err) {
+        if (attempt >= maxAttempts) {
+          await bookkeeping.recordTaskFatallyFailed(t.id, {
+            by: 'engine',
+            reason: `${attempt} attempts failed; last: ${errorMessage(err)}`,
           });
-          return result.state;
-        },
-        (outcome) => outcome === 'completed',
-      ),
-    MAX_TASKS_IN_FLIGHT,
-  );
+          return 'failed';
+        }
+        await sleep(`${backoffSeconds[Math.min(attempt - 1, backoffSeconds.length - 1)] ?? 1} seconds`);
+      }
+    }
+  };
 
-  await cancelNotRun('task', outcomes, 'domain-order-workflow');
-  const final = rollUp([...outcomes.values()].map(itemStateOf)) as DomainOrderState;
+  /** Runs a task under its jeopardy clock: `yellow` past its planned duration, `red` past twice that. */
+  const watched = async (t: TaskPlan, run: () => Promise<TaskOutcome>): Promise<TaskOutcome> => {
+    let finished = false;
+    const planned = t.plannedMinutes * minuteMs;
+    const clock = (async () => {
+      for (const level of ['yellow', 'red'] as const) {
+        if (await condition(() => finished, planned)) return;
+        await raiseJeopardy(t.id, level);
+      }
+    })();
+    try {
+      return await run();
+    } finally {
+      finished = true;
+      await clock;
+    }
+  };
+
+  const raiseJeopardy = async (taskId: string, level: JeopardyLevel) => {
+    const levels = await bookkeeping.raiseJeopardy(taskId, level);
+    if (node.raiseJeopardy(levels.domainOrder)) {
+      const event = { level: levels.domainOrder };
+      await Promise.all(
+        [workflowId.subOrder(input.subOrderId), workflowId.order(orderId)].map((id) =>
+          getExternalWorkflowHandle(id)
+            .signal(jeopardySignal, event)
+            .catch(() => undefined),
+        ),
+      );
+    }
+  };
+
+  /** Tells the domain orders waiting on the task how it ended; one not started yet reads it from the database. */
+  const notify = async (t: TaskPlan, outcome: TaskOutcome) => {
+    await Promise.all(
+      t.notifies.map((id) =>
+        getExternalWorkflowHandle(workflowId.domainOrder(id))
+          .signal(taskFinishedSignal, { taskId: t.id, outcome })
+          .catch(() => undefined),
+      ),
+    );
+  };
+
+  const outcomes = await Promise.all(plan.tasks.map((t) => outcomeOf(t.id)));
+  const final = rollUp(outcomes.map(itemStateOf)) as DomainOrderState;
   await node.move(final);
   return final;
+}
+
+function errorMessage(err: unknown): string {
+  const cause = (err as { cause?: { message?: string } }).cause;
+  return cause?.message ?? (err as Error).message ?? String(err);
 }

@@ -1,8 +1,9 @@
 import { setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { Entity } from '../activities/transitions';
-import { activities } from './activity-proxies';
+import { bookkeeping } from './activity-proxies';
 import { statusQuery, type OrderStatus, type Progress } from './contracts';
-import { OrderState, State } from './search-attributes';
+import { Jeopardy, OrderState, State } from './search-attributes';
+import { jeopardyLevels, type JeopardyLevel } from './contracts';
 
 const actorOf = {
   order: 'order-workflow',
@@ -18,6 +19,7 @@ const actorOf = {
 export class FulfilmentNode<S extends OrderStatus['state']> {
   state: S;
   readonly progress: Progress = { total: 0, completed: 0, failed: 0, running: 0 };
+  jeopardy: JeopardyLevel = 'green';
 
   constructor(
     private readonly entity: Extract<Entity, 'order' | 'subOrder' | 'domainOrder'>,
@@ -27,15 +29,30 @@ export class FulfilmentNode<S extends OrderStatus['state']> {
     private readonly label: { name: string; children: string },
   ) {
     this.state = initial;
-    setHandler(statusQuery, () => ({ id: this.id, state: this.state, progress: this.progress }));
+    setHandler(statusQuery, () => ({
+      id: this.id,
+      state: this.state,
+      progress: this.progress,
+      jeopardy: this.jeopardy,
+    }));
     this.report();
   }
 
   report(): void {
     const { completed, total, running, failed } = this.progress;
+    const risk = this.jeopardy === 'green' ? '' : ` Jeopardy **${this.jeopardy}**.`;
     setCurrentDetails(
-      `${this.label.name} is \`${this.state}\`: ${completed}/${total} ${this.label.children} completed, ${running} running, ${failed} failed.`,
+      `${this.label.name} is \`${this.state}\`: ${completed}/${total} ${this.label.children} completed, ${running} running, ${failed} failed.${risk}`,
     );
+  }
+
+  /** Raises the jeopardy shown in the Temporal UI (never lowers it); true when it rose. */
+  raiseJeopardy(level: JeopardyLevel): boolean {
+    if (jeopardyLevels.indexOf(level) <= jeopardyLevels.indexOf(this.jeopardy)) return false;
+    this.jeopardy = level;
+    upsertSearchAttributes([{ key: Jeopardy, value: level }]);
+    this.report();
+    return true;
   }
 
   /** Shows the new state (search attributes, details); the order also carries it as `OrderState`. */
@@ -50,7 +67,7 @@ export class FulfilmentNode<S extends OrderStatus['state']> {
 
   /** Records the move in the database and the audit trail (once per workflow and state), then shows it. */
   async move(to: S): Promise<void> {
-    await activities.recordTransition({
+    await bookkeeping.recordTransition({
       entity: this.entity,
       id: this.id,
       to,

@@ -1,6 +1,7 @@
 /** Every workflow the worker registers; the bundle's entry point. */
 export { domainOrder } from './domain-order';
 export { order } from './order';
+export { project } from './project';
 export { quoteApproval } from './quote-approval';
 export { subOrder } from './sub-order';
 export { task } from './task';

@@ -1,5 +1,4 @@
 import { TypedSearchAttributes } from '@temporalio/common';
-import { activities } from './activity-proxies';
 import type { NodeOutcome } from './dag';
 import { CustomerId, Domain, OrderId, State } from './search-attributes';
 
@@ -31,24 +30,5 @@ export function itemStateOf(
       return 'cancelled';
     default:
       return 'failed';
-  }
-}
-
-/** Records as `cancelled` every child that never ran because something it depends on did not complete. */
-export async function cancelNotRun(
-  entity: 'task' | 'domainOrder',
-  outcomes: Map<string, NodeOutcome>,
-  actor: string,
-): Promise<void> {
-  for (const [id, outcome] of outcomes) {
-    if (outcome !== 'notRun') continue;
-    await activities.recordTransition({
-      entity,
-      id,
-      to: 'cancelled',
-      eventKey: `${entity}:${id}:not-run`,
-      actor,
-      details: { reason: 'something it depends on did not complete' },
-    });
   }
 }

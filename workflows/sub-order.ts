@@ -1,25 +1,27 @@
-import { executeChild } from '@temporalio/workflow';
+import { executeChild, getExternalWorkflowHandle, setHandler, workflowInfo } from '@temporalio/workflow';
 import { rollUp, type OrderState } from '../domain/states';
-import { withSummary } from './activity-proxies';
-import { workflowId, type SubOrderInput } from './contracts';
+import { bookkeeping } from './activity-proxies';
+import { jeopardySignal, taskFinishedSignal, workflowId, type SubOrderInput } from './contracts';
 import { runDag, type NodeOutcome } from './dag';
 import { domainOrder } from './domain-order';
 import { FulfilmentNode } from './fulfilment-node';
-import { cancelNotRun, childSearchAttributes, itemStateOf } from './shared';
+import { childSearchAttributes, itemStateOf } from './shared';
 
 /** Most domain orders one sub-order runs at once. */
 const MAX_DOMAIN_ORDERS_IN_FLIGHT = 50;
 
 /** A sub-order (one site, subscriber, or the business account): runs its domain orders in dependency order. */
-export async function subOrder({ subOrderId, orderId, customerId }: SubOrderInput): Promise<OrderState> {
+export async function subOrder(input: SubOrderInput): Promise<OrderState> {
+  const { subOrderId, orderId, customerId, minuteMs } = input;
   const node = new FulfilmentNode<OrderState>('subOrder', subOrderId, 'acknowledged', {
     name: `Sub-order **${subOrderId}**`,
     children: 'domain orders',
   });
+  setHandler(jeopardySignal, ({ level }) => void node.raiseJeopardy(level));
 
-  const plan = await withSummary('loadSubOrderPlan', `Load the domain orders of ${subOrderId}`, subOrderId);
+  const plan = await bookkeeping.startSubOrder(subOrderId, `${workflowInfo().workflowId}:inProgress`);
   node.progress.total = plan.length;
-  await node.move('inProgress');
+  node.show('inProgress');
 
   const outcomes = await runDag(
     plan,
@@ -28,7 +30,7 @@ export async function subOrder({ subOrderId, orderId, customerId }: SubOrderInpu
         async () => {
           const result = await executeChild(domainOrder, {
             workflowId: workflowId.domainOrder(d.id),
-            args: [{ domainOrderId: d.id, orderId, customerId, domain: d.domain }],
+            args: [{ domainOrderId: d.id, subOrderId, orderId, customerId, domain: d.domain, minuteMs }],
             staticSummary: `${d.domain} domain order ${d.specCode} of sub-order ${subOrderId}`,
             typedSearchAttributes: childSearchAttributes(orderId, customerId, 'acknowledged', d.domain),
           });
@@ -39,7 +41,19 @@ export async function subOrder({ subOrderId, orderId, customerId }: SubOrderInpu
     MAX_DOMAIN_ORDERS_IN_FLIGHT,
   );
 
-  await cancelNotRun('domainOrder', outcomes, 'sub-order-workflow');
+  const notRun = [...outcomes].filter(([, o]) => o === 'notRun').map(([id]) => id);
+  if (notRun.length > 0) {
+    const awaited = await bookkeeping.cancelDomainOrders(notRun, 'sub-order-workflow');
+    await Promise.all(
+      awaited.flatMap(({ taskId, notifies }) =>
+        notifies.map((id) =>
+          getExternalWorkflowHandle(workflowId.domainOrder(id))
+            .signal(taskFinishedSignal, { taskId, outcome: 'cancelled' })
+            .catch(() => undefined),
+        ),
+      ),
+    );
+  }
   const final = rollUp([...outcomes.values()].map(itemStateOf)) as OrderState;
   await node.move(final);
   return final;

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { defaultFulfilmentSettings } from '../../workflows/contracts';
 import type { AppDeps } from '../app';
 import {
   auditResponse,
@@ -32,7 +33,13 @@ export const orderRoutes =
       },
       async (request, reply) => {
         const { orderId } = await createOrder(
-          { db, temporal: deps.temporal, taskQueue: deps.taskQueue, catalogs: deps.catalogs },
+          {
+            db,
+            temporal: deps.temporal,
+            taskQueue: deps.taskQueue,
+            catalogs: deps.catalogs,
+            fulfilment: { ...defaultFulfilmentSettings, ...deps.fulfilment },
+          },
           { ...request.body, idempotencyKey: request.headers['idempotency-key'] },
         );
         return reply.code(202).send(await getOrderTree(db, orderId));

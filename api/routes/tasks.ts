@@ -2,6 +2,10 @@ import { and, asc, eq, type SQL } from 'drizzle-orm';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { tasks } from '../../db/schema';
 import { completeSignal, failSignal, workflowId } from '../../workflows/contracts';
+
+/** A project task runs as its own `project:<taskId>` workflow; manual and field tasks as `task:<taskId>`. */
+const workflowIdOf = (task: { id: string; kind: string }) =>
+  task.kind === 'project' ? workflowId.project(task.id) : workflowId.task(task.id);
 import type { AppDeps } from '../app';
 import { invalidState, notFound } from '../errors';
 import {
@@ -74,7 +78,7 @@ export const taskRoutes =
       },
       async (request, reply) => {
         const task = await awaitingPerson(request.params.id);
-        await deps.temporal.workflow.getHandle(workflowId.task(task.id)).signal(completeSignal, request.body);
+        await deps.temporal.workflow.getHandle(workflowIdOf(task)).signal(completeSignal, request.body);
         return reply.code(202).send({ taskId: task.id, state: task.state, signal: 'complete' });
       },
     );
@@ -92,7 +96,7 @@ export const taskRoutes =
       },
       async (request, reply) => {
         const task = await awaitingPerson(request.params.id);
-        await deps.temporal.workflow.getHandle(workflowId.task(task.id)).signal(failSignal, request.body);
+        await deps.temporal.workflow.getHandle(workflowIdOf(task)).signal(failSignal, request.body);
         return reply.code(202).send({ taskId: task.id, state: task.state, signal: 'fail' });
       },
     );

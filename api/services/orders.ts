@@ -18,7 +18,7 @@ import {
   tasks,
 } from '../../db/schema';
 import { childId, planSubOrders } from '../../domain/order-plan';
-import { workflowId, type OrderInput } from '../../workflows/contracts';
+import { workflowId, type FulfilmentSettings, type OrderInput } from '../../workflows/contracts';
 import type { order as orderWorkflow } from '../../workflows/order';
 import { CustomerId, OrderId, OrderState, State } from '../../workflows/search-attributes';
 import { invalidState, notFound, unprocessable, type ErrorDetail } from '../errors';
@@ -29,6 +29,7 @@ export interface OrderDeps {
   temporal: Client;
   taskQueue: string;
   catalogs: CatalogStore;
+  fulfilment: FulfilmentSettings;
 }
 
 export interface CreateOrderRequest {
@@ -167,7 +168,12 @@ export async function createOrder(
         });
       }
       await tx.insert(auditEvents).values(audit);
-      await startOrderWorkflow(deps, { orderId, customerId: account.id }, account.name, plan.length);
+      await startOrderWorkflow(
+        deps,
+        { orderId, customerId: account.id, settings: deps.fulfilment },
+        account.name,
+        plan.length,
+      );
     });
   } catch (err) {
     await deps.temporal.workflow

@@ -84,7 +84,62 @@ describe('decomposition', () => {
   it('links across sub-orders where the catalog says so: the project waits for every site overlay', () => {
     const plan = decomposeOrder(items, catalog);
     const project = plan.domainOrders.find((d) => d.specCode === 'DEPLOYMENT_PROJECT')!;
-    expect(project.dependsOn).toEqual(['O-S02-D03', 'O-S03-D03']);
+    // Not a domain-order edge (those stay within a sub-order) but task edges: the project's first task
+    // waits for the last task of each site's overlay, whose domain orders will tell the project's.
+    expect(project.dependsOn).toEqual([]);
+    const [projectTask] = plan.tasks.filter((t) => t.domainOrderId === project.id);
+    expect(projectTask.dependsOn).toEqual(['O-S02-D03-T02', 'O-S03-D03-T02']);
+    const verify = plan.tasks.filter((t) => t.code === 'VERIFY_SDWAN_TUNNEL');
+    expect(verify.map((t) => t.notifies)).toEqual([[project.id], [project.id]]);
+    // The sub-orders start in an order where none waits on one not yet started.
+    expect(plan.subOrderIds).toEqual(['O-S01', 'O-S02', 'O-S03', 'O-S04']);
+    const reversed = decomposeOrder(
+      [
+        { id: 'O-S01-I01', subOrderId: 'O-S01', offeringCode: 'MULTISITE_DEPLOYMENT' },
+        { id: 'O-S02-I01', subOrderId: 'O-S02', offeringCode: 'SDWAN_SITE' },
+        { id: 'O-S10-I01', subOrderId: 'O-S10', offeringCode: 'SDWAN_SITE' },
+      ],
+      catalog,
+    );
+    expect(reversed.subOrderIds).toEqual(['O-S02', 'O-S10', 'O-S01']);
+  });
+
+  it('throttles a task group to the domain cap per order with lanes across sub-orders', () => {
+    const sites = Array.from({ length: 45 }, (_, i) => ({
+      id: `O-S${i + 1}-I01`,
+      subOrderId: `O-S${i + 1}`,
+      offeringCode: 'ONNET_DIA',
+    }));
+    const plan = decomposeOrder(sites, catalog);
+    const cap = catalog.domains.access.maxInFlightPerOrder;
+    const activations = plan.tasks.filter((t) => t.code === 'ACTIVATE_ONNET_PORT');
+    expect(activations).toHaveLength(45);
+    // The first `cap` activations are free; each later one waits for the one `cap` places before it.
+    expect(activations.slice(0, cap).every((t) => t.throttledAfter.length === 0)).toBe(true);
+    activations.slice(cap).forEach((t, k) => expect(t.throttledAfter).toEqual([activations[k].id]));
+    expect(activations[0].notifies).toEqual([activations[cap].domainOrderId]);
+    // Unthrottled tasks take no lane.
+    expect(
+      plan.tasks.filter((t) => t.code === 'RESERVE_ONNET_PORT').every((t) => t.throttledAfter.length === 0),
+    ).toBe(true);
+  });
+
+  it('plans each task on the critical path of the catalog durations', () => {
+    const plan = decomposeOrder(
+      [{ id: 'O-S01-I01', subOrderId: 'O-S01', offeringCode: 'SDWAN_SITE' }],
+      catalog,
+    );
+    const at = (code: string) => plan.tasks.find((t) => t.code === code)!;
+    // Broadband line (60) then modem install (2880); edge reserve (30), ship (4320), install (2880).
+    expect([at('ACTIVATE_BROADBAND_LINE').dueMinutes, at('INSTALL_BROADBAND_MODEM').dueMinutes]).toEqual([
+      60, 2940,
+    ]);
+    expect(at('INSTALL_SDWAN_EDGE').dueMinutes).toBe(30 + 4320 + 2880);
+    // The overlay waits for both access and edge domain orders: it starts after the later one.
+    expect(at('PROVISION_SDWAN_OVERLAY').startMinutes).toBe(7230);
+    expect(at('VERIFY_SDWAN_TUNNEL').dueMinutes).toBe(7230 + 60 + 240);
+    expect(plan.dueMinutes).toBe(7530);
+    expect(plan.subOrderDueMinutes).toEqual({ 'O-S01': 7530 });
   });
 
   it('turns each task plan into tasks with edges, and is deterministic', () => {
