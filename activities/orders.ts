@@ -129,6 +129,7 @@ export function orderActivities(db: Db, catalogs: CatalogStore, simulator: Downs
         if (member?.kind !== 'location') continue;
         const feasible = await simulator.feasibility(
           {
+            accountId: order.accountId,
             siteName: member.name,
             address: member.address,
             offerings: items.filter((i) => i.subOrderId === sub.id).map((i) => i.offeringCode),
@@ -237,16 +238,14 @@ export function orderActivities(db: Db, catalogs: CatalogStore, simulator: Downs
         const [current] = await tx.select().from(orders).where(eq(orders.id, orderId)).for('update');
         if (current.plannedCompletionDate) return; // decomposed by an earlier attempt
         for (const batch of chunks(plan.domainOrders)) {
-          await tx
-            .insert(domainOrders)
-            .values(
-              batch.map(({ dueMinutes, ...d }) => ({
-                ...d,
-                orderId,
-                state: 'acknowledged',
-                dueDate: at(dueMinutes),
-              })),
-            );
+          await tx.insert(domainOrders).values(
+            batch.map(({ dueMinutes, ...d }) => ({
+              ...d,
+              orderId,
+              state: 'acknowledged',
+              dueDate: at(dueMinutes),
+            })),
+          );
           await auditCreated(
             tx,
             orderId,
@@ -430,12 +429,19 @@ export function orderActivities(db: Db, catalogs: CatalogStore, simulator: Downs
       return db.transaction(async (tx) => {
         const [task] = await tx.select().from(tasks).where(eq(tasks.id, taskId)).for('update');
         const below = levels.slice(0, levels.indexOf(level));
+        // Successors: tasks that depend on it, and every task of a domain order that depends on its domain
+        // order; then theirs, and so on.
         const successors = rowsOf<{ id: string }>(
           await tx.execute(sql`
-            with recursive after(id) as (
-              select id from tasks where order_id = ${task.orderId} and ${taskId} = any(depends_on)
+            with recursive after(id, domain_order_id) as (
+              select t.id, t.domain_order_id from tasks t join domain_orders d on d.id = t.domain_order_id
+              where t.order_id = ${task.orderId}
+                and (${taskId} = any(t.depends_on) or ${task.domainOrderId} = any(d.depends_on))
               union
-              select t.id from tasks t join after a on a.id = any(t.depends_on) where t.order_id = ${task.orderId}
+              select t.id, t.domain_order_id from tasks t
+                join domain_orders d on d.id = t.domain_order_id
+                join after a on a.id = any(t.depends_on) or a.domain_order_id = any(d.depends_on)
+              where t.order_id = ${task.orderId}
             ) select id from after`),
         ).map((r) => r.id);
         const raised = await tx

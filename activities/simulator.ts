@@ -4,6 +4,9 @@ import { and, eq, gt, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { simulatorCalls, simulatorFaults } from '../db/schema';
 
+/** The checks of order approval, which a fault with mode `refuse` makes answer no. */
+export const approvalChecks = ['CREDIT_CHECK', 'FEASIBILITY_CHECK'];
+
 /** Failure types the workflows match on; a downstream refusal is never retried by the activity itself. */
 export const DOWNSTREAM_ERROR = 'DownstreamError';
 export const DOWNSTREAM_TIMEOUT = 'DownstreamTimeout';
@@ -12,6 +15,8 @@ export interface DownstreamCall {
   system: string;
   operation: string;
   taskCode?: string;
+  /** The customer the call is for: a fault may be aimed at one customer. */
+  accountId?: string;
   /** Derived from the workflow and the step: a repeated call returns the first answer and does nothing twice. */
   idempotencyKey: string;
   payload?: Record<string, unknown>;
@@ -33,6 +38,7 @@ export interface CreditCheck {
   creditLimit: number | null;
 }
 export interface FeasibilityCheck {
+  accountId: string;
   siteName: string;
   address: string | null;
   offerings: string[];
@@ -56,7 +62,7 @@ export class DownstreamSimulator {
     if (done) return done.response as DownstreamResponse;
     if (this.latencyMs > 0) await new Promise((r) => setTimeout(r, this.latencyMs));
     const refusal = request.taskCode
-      ? await this.failIfFaultInjected(request.taskCode, request.system)
+      ? await this.failIfFaultInjected(request.taskCode, request.system, request.accountId ?? '')
       : null;
     const response: DownstreamResponse = {
       reference: `${request.system}-${randomUUID().slice(0, 8)}`,
@@ -81,6 +87,7 @@ export class DownstreamSimulator {
       system: 'credit-bureau',
       operation: 'CREDIT_CHECK',
       taskCode: 'CREDIT_CHECK',
+      accountId: check.accountId,
       idempotencyKey,
       payload: { ...check },
     });
@@ -98,6 +105,7 @@ export class DownstreamSimulator {
       system: 'feasibility',
       operation: 'FEASIBILITY_CHECK',
       taskCode: 'FEASIBILITY_CHECK',
+      accountId: check.accountId,
       idempotencyKey,
       payload: { ...check },
     });
@@ -109,11 +117,26 @@ export class DownstreamSimulator {
    * Consumes one injected fault for `taskCode`, atomically: `error` and `timeout` are thrown, `refuse`
    * (for checks) is returned as the system's negative answer.
    */
-  private async failIfFaultInjected(taskCode: string, system: string): Promise<string | null> {
+  private async failIfFaultInjected(
+    taskCode: string,
+    system: string,
+    accountId: string,
+  ): Promise<string | null> {
+    // A fault aimed at this customer goes first, then one for every customer.
     const [fault] = await this.db
       .update(simulatorFaults)
       .set({ remaining: sql`${simulatorFaults.remaining} - 1` })
-      .where(and(eq(simulatorFaults.taskCode, taskCode), gt(simulatorFaults.remaining, 0)))
+      .where(
+        and(
+          eq(simulatorFaults.taskCode, taskCode),
+          gt(simulatorFaults.remaining, 0),
+          eq(
+            simulatorFaults.accountId,
+            sql`(select account_id from simulator_faults where task_code = ${taskCode} and remaining > 0
+                 and account_id in ('', ${accountId}) order by account_id desc limit 1)`,
+          ),
+        ),
+      )
       .returning({ mode: simulatorFaults.mode });
     if (!fault) return null;
     if (fault.mode === 'refuse') return `${system} refused (injected refusal on ${taskCode})`;
@@ -125,10 +148,18 @@ export class DownstreamSimulator {
     });
   }
 
-  async injectFault(taskCode: string, count: number, mode: 'error' | 'timeout' | 'refuse'): Promise<void> {
+  async injectFault(
+    taskCode: string,
+    count: number,
+    mode: 'error' | 'timeout' | 'refuse',
+    accountId = '',
+  ): Promise<void> {
     await this.db
       .insert(simulatorFaults)
-      .values({ taskCode, remaining: count, mode })
-      .onConflictDoUpdate({ target: simulatorFaults.taskCode, set: { remaining: count, mode } });
+      .values({ taskCode, accountId, remaining: count, mode })
+      .onConflictDoUpdate({
+        target: [simulatorFaults.taskCode, simulatorFaults.accountId],
+        set: { remaining: count, mode },
+      });
   }
 }

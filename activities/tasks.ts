@@ -47,7 +47,7 @@ export function taskActivities(db: Db, simulator: DownstreamSimulator) {
      * A downstream refusal marks the attempt failed and is thrown, non-retryable: the task workflow
      * applies the catalog's retry policy.
      */
-    async runApiTask(taskId: string, attempt: number): Promise<{ reference: string }> {
+    async runApiTask(taskId: string, attempt: number, customerId?: string): Promise<{ reference: string }> {
       const task = await taskRow(taskId);
       const actor = task.system ?? 'downstream';
       await transition(db, {
@@ -68,6 +68,7 @@ export function taskActivities(db: Db, simulator: DownstreamSimulator) {
           system: task.system ?? 'unknown',
           operation: task.code,
           taskCode: task.code,
+          accountId: customerId,
           idempotencyKey: `task:${taskId}:attempt-${attempt}`,
         });
         if (response.refused) {

@@ -183,6 +183,8 @@ export const injectFaultBody = z.strictObject({
   count: z.number().int().min(1).max(1000),
   /** `refuse`: a check (CREDIT_CHECK, FEASIBILITY_CHECK) answers no. */
   mode: z.enum(['error', 'timeout', 'refuse']),
+  /** Only this customer's calls fail; every customer's when absent. */
+  accountId: id.optional(),
 });
 
 // ---- Responses: the key fields of the contract; records may carry more. ------------------------------
@@ -298,7 +300,12 @@ export const taskSignalResponse = z.object({
   state: z.string(),
   signal: z.enum(['complete', 'fail']),
 });
-export const faultResponse = z.object({ taskCode: z.string(), count: z.number(), mode: z.string() });
+export const faultResponse = z.object({
+  taskCode: z.string(),
+  count: z.number(),
+  mode: z.string(),
+  accountId: z.string().nullable(),
+});
 export const catalogResponse = z.looseObject({
   version: z.string(),
   currency: z.string(),

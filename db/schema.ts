@@ -449,8 +449,14 @@ export const simulatorCalls = pgTable('simulator_calls', {
 });
 
 /** Faults requested through `POST /simulator/faults`: the next `remaining` runs of `taskCode` fail. */
-export const simulatorFaults = pgTable('simulator_faults', {
-  taskCode: text('task_code').primaryKey(),
-  mode: text('mode', { enum: ['error', 'timeout', 'refuse'] }).notNull(),
-  remaining: integer('remaining').notNull(),
-});
+export const simulatorFaults = pgTable(
+  'simulator_faults',
+  {
+    taskCode: text('task_code').notNull(),
+    /** The customer whose calls fail; '' for every customer. */
+    accountId: text('account_id').notNull().default(''),
+    mode: text('mode', { enum: ['error', 'timeout', 'refuse'] }).notNull(),
+    remaining: integer('remaining').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.taskCode, t.accountId] })],
+);

@@ -64,3 +64,36 @@ export async function auditOf(h: Harness, entityId: string) {
   });
   return { events, trail: events.map((e) => `${e.actor}:${e.toState}`) };
 }
+
+/** An account, a quote with that body (no discount: approved at once), its acceptance and its order. */
+export async function orderFor(
+  h: Harness,
+  quote: Record<string, unknown>,
+  account: {
+    name?: string;
+    billingProfile?: Record<string, unknown>;
+    beforeOrder?: (accountId: string) => Promise<unknown>;
+  } = {},
+): Promise<{ accountId: string; quoteId: string; orderId: string }> {
+  const created = await h.http('POST', '/accounts', {
+    name: account.name ?? 'Hanse Logistik GmbH',
+    billingProfile: account.billingProfile ?? billingProfile,
+  });
+  const accountId: string = created.body.id;
+  await account.beforeOrder?.(accountId);
+  const quoteId = await createQuote(h, accountId, quote);
+  const submitted = await h.http('POST', `/quotes/${quoteId}/submit`);
+  expect(submitted.body.state, JSON.stringify(submitted.body)).toBe('approved');
+  await h.http('POST', `/quotes/${quoteId}/accept`, { signedBy: 'Jens Ohl, CEO' });
+  const order = await h.http('POST', '/orders', { quoteId });
+  expect(order.status, JSON.stringify(order.body)).toBe(202);
+  return { accountId, quoteId, orderId: order.body.id };
+}
+
+/** A location member `ref` with a name and an address. */
+export const site = (ref: string, name: string) => ({
+  ref,
+  kind: 'location',
+  name,
+  address: `${name} street 1`,
+});

@@ -106,6 +106,7 @@ export async function domainOrder(input: DomainOrderInput): Promise<DomainOrderS
           `${t.code} (${t.id}) attempt ${attempt}/${maxAttempts}`,
           t.id,
           attempt,
+          customerId,
         );
         return 'completed';
       } catch (err) {

@@ -1,6 +1,6 @@
 import { and, eq } from 'drizzle-orm';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { accounts, productInventory } from '../../db/schema';
+import { accounts, configurationItems, productInventory, serviceInventory } from '../../db/schema';
 import type { AppDeps } from '../app';
 import { notFound } from '../errors';
 import { newId } from '../ids';
@@ -58,7 +58,7 @@ export const accountRoutes =
       '/accounts/:id/inventory',
       {
         schema: {
-          summary: 'Product inventory of an account',
+          summary: 'Product inventory, service inventory and configuration items (CMDB) of an account',
           tags: ['accounts'],
           params: idParams,
           response: { 200: inventoryResponse, 404: errorResponse },
@@ -71,11 +71,19 @@ export const accountRoutes =
           .select()
           .from(productInventory)
           .where(eq(productInventory.accountId, account.id));
+        const services = await db
+          .select()
+          .from(serviceInventory)
+          .where(eq(serviceInventory.accountId, account.id));
+        const items = await db
+          .select()
+          .from(configurationItems)
+          .where(eq(configurationItems.customerAccountId, account.id));
         return {
           accountId: account.id,
           productInventory: products,
-          serviceInventory: [],
-          configurationItems: [],
+          serviceInventory: services,
+          configurationItems: items,
         };
       },
     );

@@ -18,6 +18,7 @@ import {
   tasks,
 } from '../../db/schema';
 import { childId, planSubOrders } from '../../domain/order-plan';
+import { compareIds } from '../../domain/decompose';
 import { workflowId, type FulfilmentSettings, type OrderInput } from '../../workflows/contracts';
 import type { order as orderWorkflow } from '../../workflows/order';
 import { CustomerId, OrderId, OrderState, State } from '../../workflows/search-attributes';
@@ -262,24 +263,16 @@ function isUniqueViolation(err: unknown): boolean {
 export async function getOrderTree(db: Db, orderId: string) {
   const order = await db.query.orders.findFirst({ where: eq(orders.id, orderId) });
   if (!order) throw notFound('Order', orderId);
-  const subs = await db
-    .select()
-    .from(subOrders)
-    .where(eq(subOrders.orderId, orderId))
-    .orderBy(asc(subOrders.id));
-  const items = await db
-    .select()
-    .from(orderItems)
-    .where(eq(orderItems.orderId, orderId))
-    .orderBy(asc(orderItems.id));
-  const domains = await db
-    .select()
-    .from(domainOrders)
-    .where(eq(domainOrders.orderId, orderId))
-    .orderBy(asc(domainOrders.id));
-  const taskRows = await db.select().from(tasks).where(eq(tasks.orderId, orderId)).orderBy(asc(tasks.id));
+  const byId = <T extends { id: string }>(rows: T[]) => rows.sort((x, y) => compareIds(x.id, y.id));
+  const subs = byId(await db.select().from(subOrders).where(eq(subOrders.orderId, orderId)));
+  const items = byId(await db.select().from(orderItems).where(eq(orderItems.orderId, orderId)));
+  const domains = byId(await db.select().from(domainOrders).where(eq(domainOrders.orderId, orderId)));
+  const taskRows = byId(await db.select().from(tasks).where(eq(tasks.orderId, orderId)));
   const count = (state: string) => taskRows.filter((t) => t.state === state).length;
   const done = count('completed') + count('skipped');
+  const itemsOf = groupBy(items, (i) => i.subOrderId);
+  const domainsOf = groupBy(domains, (d) => d.subOrderId);
+  const tasksOf = groupBy(taskRows, (t) => t.domainOrderId);
   return {
     ...order,
     progress: {
@@ -292,12 +285,21 @@ export async function getOrderTree(db: Db, orderId: string) {
     openFallouts: [],
     subOrders: subs.map((s) => ({
       ...s,
-      items: items.filter((i) => i.subOrderId === s.id),
-      domainOrders: domains
-        .filter((d) => d.subOrderId === s.id)
-        .map((d) => ({ ...d, tasks: taskRows.filter((t) => t.domainOrderId === d.id) })),
+      items: itemsOf.get(s.id) ?? [],
+      domainOrders: (domainsOf.get(s.id) ?? []).map((d) => ({ ...d, tasks: tasksOf.get(d.id) ?? [] })),
     })),
   };
+}
+
+function groupBy<T>(rows: T[], key: (row: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const row of rows) {
+    const k = key(row);
+    const group = groups.get(k);
+    if (group) group.push(row);
+    else groups.set(k, [row]);
+  }
+  return groups;
 }
 
 export async function listOrders(db: Db, filter: { state?: string; accountId?: string; limit: number }) {

@@ -27,6 +27,9 @@ CREATE TABLE "service_inventory" (
 	CONSTRAINT "service_inventory_domain_order_id_unique" UNIQUE("domain_order_id")
 );
 --> statement-breakpoint
+ALTER TABLE "simulator_faults" ADD COLUMN "account_id" text DEFAULT '' NOT NULL;--> statement-breakpoint
+ALTER TABLE "simulator_faults" DROP CONSTRAINT "simulator_faults_pkey";--> statement-breakpoint
+ALTER TABLE "simulator_faults" ADD CONSTRAINT "simulator_faults_task_code_account_id_pk" PRIMARY KEY("task_code","account_id");--> statement-breakpoint
 ALTER TABLE "domain_orders" ADD COLUMN "jeopardy" text DEFAULT 'green' NOT NULL;--> statement-breakpoint
 ALTER TABLE "orders" ADD COLUMN "planned_completion_date" timestamp with time zone;--> statement-breakpoint
 ALTER TABLE "orders" ADD COLUMN "jeopardy" text DEFAULT 'green' NOT NULL;--> statement-breakpoint
