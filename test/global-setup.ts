@@ -7,11 +7,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import postgres from 'postgres';
 import type { TestProject } from 'vitest/node';
 import { readCatalog, storeCatalog } from '../catalog/load';
 import { openDatabase } from '../db/client';
 import { startDevServer } from '../platform/dev-server';
+import { createScratchDatabase } from '../platform/scratch-database';
 import { workflowsPath } from '../worker/worker';
 
 declare module 'vitest' {
@@ -22,22 +22,13 @@ declare module 'vitest' {
   }
 }
 
-const adminUrl = process.env.TEST_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-
 export default async function setup(project: TestProject) {
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'order-orchestration-test-'));
-  const databaseName = `order_orchestration_test_${Date.now()}_${process.pid}`;
-  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
-
-  const [server] = await Promise.all([
+  const [server, scratch] = await Promise.all([
     startDevServer({ port: 0, log: (line) => console.log(`[global-setup] ${line}`) }),
-    (async () => {
-      await admin.unsafe(`create database "${databaseName}"`);
-    })(),
+    createScratchDatabase('order_orchestration_test'),
   ]);
-  const url = new URL(adminUrl);
-  url.pathname = `/${databaseName}`;
-  const databaseUrl = url.toString();
+  const databaseUrl = scratch.url;
   const database = await openDatabase(databaseUrl);
   await storeCatalog(database.db, readCatalog());
   await database.close();
@@ -52,8 +43,7 @@ export default async function setup(project: TestProject) {
 
   return async () => {
     await server.stop();
-    await admin.unsafe(`drop database if exists "${databaseName}" with (force)`);
-    await admin.end();
+    await scratch.drop();
     rmSync(tmp, { recursive: true, force: true });
   };
 }
