@@ -122,21 +122,43 @@ export async function domainOrder(input: DomainOrderInput): Promise<DomainOrderS
     }
   };
 
-  /** Runs a task under its jeopardy clock: `yellow` past its planned duration, `red` past twice that. */
-  const watched = async (t: TaskPlan, run: () => Promise<TaskOutcome>): Promise<TaskOutcome> => {
-    let finished = false;
-    const planned = t.plannedMinutes * minuteMs;
-    const clock = (async () => {
-      for (const level of ['yellow', 'red'] as const) {
-        if (await condition(() => finished, planned)) return;
-        await raiseJeopardy(t.id, level);
+  /**
+   * Jeopardy clocks of the running tasks: `yellow` past the planned duration, `red` past twice that. One
+   * timer serves them all, set for the earliest next deadline and never cancelled (a finished task's
+   * deadline just passes unnoticed), so a task that ends in time costs the history nothing.
+   */
+  const clocks = new Map<string, { since: number; planned: number; level: number }>();
+  let armedFor = Infinity;
+  const deadlineOf = (c: { since: number; planned: number; level: number }) =>
+    c.since + c.planned * (c.level + 1);
+  const arm = (at: number) => {
+    if (at >= armedFor) return;
+    armedFor = at;
+    void sleep(Math.max(1, at - Date.now())).then(async () => {
+      if (armedFor === at) armedFor = Infinity;
+      await checkClocks();
+    });
+  };
+  const checkClocks = async () => {
+    for (const [taskId, c] of clocks) {
+      while (c.level < 2 && deadlineOf(c) <= Date.now()) {
+        c.level++;
+        await raiseJeopardy(taskId, c.level === 1 ? 'yellow' : 'red');
       }
-    })();
+    }
+    const pending = [...clocks.values()].filter((c) => c.level < 2);
+    if (pending.length > 0) arm(Math.min(...pending.map(deadlineOf)));
+  };
+
+  /** Runs a task with its jeopardy clock ticking. */
+  const watched = async (t: TaskPlan, run: () => Promise<TaskOutcome>): Promise<TaskOutcome> => {
+    const clock = { since: Date.now(), planned: Math.max(1, t.plannedMinutes * minuteMs), level: 0 };
+    clocks.set(t.id, clock);
+    arm(deadlineOf(clock));
     try {
       return await run();
     } finally {
-      finished = true;
-      await clock;
+      clocks.delete(t.id);
     }
   };
 
