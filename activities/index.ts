@@ -1,5 +1,6 @@
 import type { Db } from '../db/client';
 import type { CatalogStore } from './catalog-store';
+import { falloutActivities } from './fallouts';
 import { orderActivities } from './orders';
 import { quoteActivities } from './quotes';
 import type { DownstreamSimulator } from './simulator';
@@ -17,6 +18,7 @@ export function createActivities({ db, catalogs, simulator }: ActivityDeps) {
     ...quoteActivities(db),
     ...orderActivities(db, catalogs, simulator),
     ...taskActivities(db, simulator),
+    ...falloutActivities(db),
   };
 }
 

@@ -48,6 +48,9 @@ export interface TaskPlan {
   plannedMinutes: number;
   retry: { maxAttempts: number; backoffSeconds: number[] };
   milestones: string[];
+  system: string | null;
+  mandatory: boolean;
+  pointOfNoReturn: boolean;
 }
 
 export interface DomainOrderStart {
@@ -357,6 +360,9 @@ export function orderActivities(db: Db, catalogs: CatalogStore, simulator: Downs
           plannedMinutes: t.plannedMinutes,
           retry: templates.get(t.code)?.retry ?? { maxAttempts: 1, backoffSeconds: [] },
           milestones: templates.get(t.code)?.milestones ?? [],
+          system: t.system,
+          mandatory: templates.get(t.code)?.mandatory ?? false,
+          pointOfNoReturn: t.pointOfNoReturn,
         })),
         settled,
       };

@@ -98,7 +98,7 @@ export function taskActivities(db: Db, simulator: DownstreamSimulator) {
     },
 
     /** Puts a `manual`, `field` or `project` task in front of people: running, with a work order for the field. */
-    async dispatchWorkItem(taskId: string): Promise<void> {
+    async dispatchWorkItem(taskId: string, round = 0): Promise<void> {
       const task = await taskRow(taskId);
       const details: Record<string, unknown> = {};
       if (task.kind === 'field') {
@@ -115,7 +115,7 @@ export function taskActivities(db: Db, simulator: DownstreamSimulator) {
         entity: 'task',
         id: taskId,
         to: 'running',
-        eventKey: `task:${taskId}:dispatched`,
+        eventKey: `task:${taskId}:dispatched${round ? `:${round}` : ''}`,
         actor: 'engine',
         details,
       });
@@ -168,13 +168,13 @@ export function taskActivities(db: Db, simulator: DownstreamSimulator) {
      * The task cannot go on by itself: its retries are spent, or a person reported it failed. It waits in
      * `fatallyFailed`, the state a fall-out case works on.
      */
-    async recordTaskFatallyFailed(taskId: string, failure: TaskFailure): Promise<void> {
+    async recordTaskFatallyFailed(taskId: string, failure: TaskFailure, round = 0): Promise<void> {
       await db.transaction(async (tx) => {
         const moved = await transition(tx, {
           entity: 'task',
           id: taskId,
           to: 'fatallyFailed',
-          eventKey: `task:${taskId}:fatally-failed`,
+          eventKey: `task:${taskId}:fatally-failed${round ? `:${round}` : ''}`,
           actor: failure.by,
           details: { reason: failure.reason },
         });

@@ -1,6 +1,15 @@
 import { sql } from 'drizzle-orm';
 import type { Db, Tx } from '../db/client';
-import { auditEvents, domainOrders, orders, productInventory, quotes, subOrders, tasks } from '../db/schema';
+import {
+  auditEvents,
+  domainOrders,
+  falloutCases,
+  orders,
+  productInventory,
+  quotes,
+  subOrders,
+  tasks,
+} from '../db/schema';
 
 const tables = {
   quote: quotes,
@@ -9,6 +18,7 @@ const tables = {
   domainOrder: domainOrders,
   task: tasks,
   productInventory,
+  falloutCase: falloutCases,
 } as const;
 export type Entity = keyof typeof tables;
 

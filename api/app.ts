@@ -15,6 +15,7 @@ import type { FulfilmentSettings } from '../workflows/contracts';
 import { ApiError, registerErrorHandler } from './errors';
 import { accountRoutes } from './routes/accounts';
 import { catalogRoutes } from './routes/catalog';
+import { falloutRoutes } from './routes/fallouts';
 import { healthRoutes } from './routes/health';
 import { orderRoutes } from './routes/orders';
 import { quoteRoutes } from './routes/quotes';
@@ -84,6 +85,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(quoteRoutes(deps));
   await app.register(orderRoutes(deps));
   await app.register(taskRoutes(deps));
+  await app.register(falloutRoutes(deps));
   if (deps.devMode) await app.register(simulatorRoutes(deps));
   return app;
 }

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { slaSchema } from '../catalog/schema';
 import { approvalRoles } from '../domain/approval-policy';
+import { falloutActions } from '../domain/fallout-policy';
 
 const id = z.string().trim().min(1).max(100);
 const ref = z.string().trim().min(1).max(50);
@@ -311,3 +312,29 @@ export const catalogResponse = z.looseObject({
   currency: z.string(),
   offerings: z.array(z.looseObject({ code: z.string(), name: z.string() })),
 });
+
+// ---- Fall-outs ------------------------------------------------------------------------------------
+export const listFalloutsQuery = z.strictObject({
+  state: z.enum(['open', 'inProgress', 'onHold', 'resolved', 'cancelled']).optional(),
+  orderId: id.optional(),
+  type: z.enum(['provisioning', 'inventory', 'billing', 'field', 'validation']).optional(),
+  group: z.string().trim().min(1).max(100).optional(),
+});
+export const resolveFalloutBody = z.strictObject({
+  action: z.enum(falloutActions),
+  by: z.string().trim().min(1).max(200).default('back-office'),
+  note: z.string().max(2000).optional(),
+  /** For `complete`: what the task would have produced. */
+  data: z.record(z.string(), z.unknown()).optional(),
+});
+export const falloutResponse = z.looseObject({
+  id: z.string(),
+  orderId: z.string(),
+  taskId: z.string(),
+  type: z.string(),
+  priority: z.string(),
+  assignmentGroup: z.string(),
+  state: z.string(),
+  reason: z.string(),
+});
+export const falloutListResponse = z.object({ fallouts: z.array(falloutResponse) });

@@ -22,6 +22,8 @@ export const taskTemplateSchema = z.object({
   dependsOn: z.array(code).default([]),
   plannedMinutes: z.number().int().positive(),
   retry: retryPolicySchema.default({ maxAttempts: 1, backoffSeconds: [] }),
+  /** A mandatory task cannot be skipped from a fall-out: the service does not work without it. */
+  mandatory: z.boolean().default(false),
   /** Once this task completes, the order can no longer be cancelled or amended in this bundle. */
   pointOfNoReturn: z.boolean().default(false),
   /** The compensating action run when completed work has to be undone. */

@@ -436,6 +436,36 @@ export const auditEvents = pgTable(
   (t) => [index('audit_events_order_idx').on(t.orderId), index('audit_events_entity_idx').on(t.entityId)],
 );
 
+/**
+ * A fall-out case: a task that could not go on by itself (retries spent, reported failed), worked by an
+ * assignment group until an action resolves it. Its workflow is `fallout:<id>`.
+ */
+export const falloutCases = pgTable(
+  'fallout_cases',
+  {
+    id: text('id').primaryKey(),
+    orderId: text('order_id').notNull(),
+    domainOrderId: text('domain_order_id').notNull(),
+    taskId: text('task_id').notNull(),
+    type: text('type', { enum: ['provisioning', 'inventory', 'billing', 'field', 'validation'] }).notNull(),
+    priority: text('priority', { enum: ['critical', 'high', 'medium', 'low'] }).notNull(),
+    assignmentGroup: text('assignment_group').notNull(),
+    /** How many times the case moved up to the next assignment group. */
+    escalations: integer('escalations').notNull().default(0),
+    state: text('state', { enum: ['open', 'inProgress', 'onHold', 'resolved', 'cancelled'] }).notNull(),
+    reason: text('reason').notNull(),
+    resolution: jsonb('resolution').$type<{ action: string; by: string; note?: string; data?: unknown }>(),
+    openedAt: createdAt(),
+    resolvedAt: timestamp('resolved_at'),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index('fallout_cases_order_idx').on(t.orderId),
+    index('fallout_cases_state_idx').on(t.state),
+    index('fallout_cases_task_idx').on(t.taskId),
+  ],
+);
+
 /** Calls the built-in downstream simulator has served, one per idempotency key. */
 export const simulatorCalls = pgTable('simulator_calls', {
   idempotencyKey: text('idempotency_key').primaryKey(),

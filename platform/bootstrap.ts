@@ -79,7 +79,11 @@ export async function startApi(core: Core, config: Config, address: string): Pro
     devMode: config.devMode,
     approvalDeadlineSeconds: config.approvalDeadlineSeconds,
     quoteValiditySeconds: config.quoteValiditySeconds,
-    fulfilment: { minuteMs: config.planMinuteMs, maxSubOrdersInFlight: config.maxSubOrdersInFlight },
+    fulfilment: {
+      minuteMs: config.planMinuteMs,
+      maxSubOrdersInFlight: config.maxSubOrdersInFlight,
+      falloutEscalationMs: config.falloutEscalationMs,
+    },
     logger: { level: process.env.LOG_LEVEL ?? 'info' },
   });
   await app.listen({ port: config.port, host: config.host });

@@ -33,6 +33,8 @@ export interface Config {
   planMinuteMs: number;
   /** Most sub-orders an order workflow runs at once. */
   maxSubOrdersInFlight: number;
+  /** How long a fall-out case waits for its assignment group before it escalates. */
+  falloutEscalationMs: number;
   /** Allows the dev-only endpoints (the simulator's fault injection). */
   devMode: boolean;
 }
@@ -79,6 +81,7 @@ export function loadConfig(): Config {
     quoteValiditySeconds: positiveFrom('QUOTE_VALIDITY_DAYS', 30) * 86_400,
     planMinuteMs: positiveFrom('PLAN_MINUTE_MS', 60_000),
     maxSubOrdersInFlight: positiveFrom('MAX_SUB_ORDERS_IN_FLIGHT', 200),
+    falloutEscalationMs: positiveFrom('FALLOUT_ESCALATION_MINUTES', 240) * 60_000,
     devMode: (nonEmpty('DEV_MODE') ?? 'true') !== 'false',
   };
 }

@@ -6,6 +6,7 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ApprovalRole } from '../domain/approval-policy';
 import type { DomainOrderState, OrderState, QuoteState, TaskState } from '../domain/states';
 import type { TaskKind } from '../catalog/schema';
+import type { FalloutAction, FalloutPriority, FalloutType } from '../domain/fallout-policy';
 
 export const workflowId = {
   quoteApproval: (quoteId: string, version: number) => `quote-approval:${quoteId}:v${version}`,
@@ -14,6 +15,7 @@ export const workflowId = {
   domainOrder: (domainOrderId: string) => `domain-order:${domainOrderId}`,
   task: (taskId: string) => `task:${taskId}`,
   project: (taskId: string) => `project:${taskId}`,
+  fallout: (caseId: string) => `fallout:${caseId}`,
 };
 
 // ---- Quote approval -------------------------------------------------------------------------------
@@ -71,11 +73,14 @@ export interface FulfilmentSettings {
   maxSubOrdersInFlight: number;
   /** History length past which the order workflow drains its running sub-orders and continues as new. */
   historyLimit: number;
+  /** How long a fall-out case waits for its assignment group before moving to the next one. */
+  falloutEscalationMs: number;
 }
 export const defaultFulfilmentSettings: FulfilmentSettings = {
   minuteMs: 60_000,
   maxSubOrdersInFlight: 200,
   historyLimit: 7_000,
+  falloutEscalationMs: 4 * 3600 * 1000,
 };
 export type JeopardyLevel = 'green' | 'yellow' | 'red';
 export const jeopardyLevels: JeopardyLevel[] = ['green', 'yellow', 'red'];
@@ -94,12 +99,14 @@ export interface OrderCarry {
   /** Finished sub-orders by how they count in the roll-up. */
   outcomes: Record<string, number>;
   jeopardy: JeopardyLevel;
+  /** Fall-out cases open under the order. */
+  falloutsOpen: number;
 }
 export interface SubOrderInput {
   subOrderId: string;
   orderId: string;
   customerId: string;
-  minuteMs: number;
+  settings: FulfilmentSettings;
 }
 export interface DomainOrderInput {
   domainOrderId: string;
@@ -107,12 +114,50 @@ export interface DomainOrderInput {
   orderId: string;
   customerId: string;
   domain: string;
-  minuteMs: number;
+  settings: FulfilmentSettings;
 }
 /** A task of another domain order finished: sent to the domain orders that wait on it. */
 export const taskFinishedSignal = defineSignal<[{ taskId: string; outcome: TaskOutcome }]>('taskFinished');
 /** A domain order's jeopardy rose: sent to its sub-order and its order. */
 export const jeopardySignal = defineSignal<[{ level: JeopardyLevel }]>('jeopardy');
+/** A fall-out case opened (+1) or was resolved (−1) under a domain order: sent to its sub-order and order. */
+export const falloutChangedSignal = defineSignal<[{ delta: number }]>('falloutChanged');
+
+// ---- Fall-out ------------------------------------------------------------------------------------
+export interface FalloutInput {
+  caseId: string;
+  taskId: string;
+  taskCode: string;
+  domainOrderId: string;
+  orderId: string;
+  customerId: string;
+  domain: string;
+  type: FalloutType;
+  priority: FalloutPriority;
+  /** First to last; the case moves one step each time `escalateAfterMs` passes unresolved. */
+  assignmentGroups: string[];
+  escalateAfterMs: number;
+  mandatory: boolean;
+  reason: string;
+}
+export interface FalloutResolution {
+  action: FalloutAction;
+  by: string;
+  note?: string;
+  /** For `complete`: what the task would have produced. */
+  data?: Record<string, unknown>;
+}
+export interface FalloutStatus {
+  caseId: string;
+  taskId: string;
+  state: 'open' | 'resolved';
+  assignmentGroup: string;
+  escalations: number;
+  resolution?: FalloutResolution;
+}
+export const falloutStatusQuery = defineQuery<FalloutStatus>('status');
+/** Resolves the case; the validator refuses an action that does not fit (409). */
+export const resolveUpdate = defineUpdate<FalloutStatus, [FalloutResolution]>('resolve');
 export interface Progress {
   total: number;
   completed: number;
@@ -124,11 +169,14 @@ export interface OrderStatus {
   state: OrderState | DomainOrderState;
   progress: Progress;
   jeopardy: JeopardyLevel;
+  falloutsOpen: number;
 }
 export const statusQuery = defineQuery<OrderStatus>('status');
 
 // ---- Task -----------------------------------------------------------------------------------------
 export interface TaskInput {
+  /** 0 the first time; one more each time a fall-out sends the task round again. */
+  round?: number;
   taskId: string;
   orderId: string;
   customerId: string;
@@ -159,6 +207,7 @@ export interface TaskResult {
 export type TaskOutcome = 'completed' | 'failed' | 'cancelled' | 'skipped';
 
 export interface ProjectInput {
+  round?: number;
   taskId: string;
   orderId: string;
   customerId: string;

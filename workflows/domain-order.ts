@@ -7,9 +7,11 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { TaskPlan } from '../activities/orders';
+import { assignmentGroupsOf, falloutPriorityOf, falloutTypeOf } from '../domain/fallout-policy';
 import { rollUp, type DomainOrderState } from '../domain/states';
 import { bookkeeping, withSummary } from './activity-proxies';
 import {
+  falloutChangedSignal,
   jeopardySignal,
   taskFinishedSignal,
   workflowId,
@@ -18,6 +20,7 @@ import {
   type TaskOutcome,
 } from './contracts';
 import { FulfilmentNode } from './fulfilment-node';
+import { fallout } from './fallout';
 import { project } from './project';
 import { childSearchAttributes, itemStateOf } from './shared';
 import { task } from './task';
@@ -31,7 +34,8 @@ import { task } from './task';
  * task has a jeopardy clock from its planned duration.
  */
 export async function domainOrder(input: DomainOrderInput): Promise<DomainOrderState> {
-  const { domainOrderId, orderId, customerId, domain, minuteMs } = input;
+  const { domainOrderId, orderId, customerId, domain, settings } = input;
+  const { minuteMs } = settings;
   const node = new FulfilmentNode<DomainOrderState>('domainOrder', domainOrderId, 'acknowledged', {
     name: `Domain order **${domainOrderId}** (${domain})`,
     children: 'tasks',
@@ -62,8 +66,8 @@ export async function domainOrder(input: DomainOrderInput): Promise<DomainOrderS
     let outcome: TaskOutcome;
     if (deps.every((d) => d === 'completed' || d === 'skipped')) {
       outcome = await node.track(
-        () => watched(t, () => runTask(t)),
-        (o) => o === 'completed',
+        () => watched(t, () => runWithFallouts(t)),
+        (o) => o === 'completed' || o === 'skipped',
       );
     } else {
       await bookkeeping.cancelTasks([t.id], 'domain-order-workflow');
@@ -73,8 +77,64 @@ export async function domainOrder(input: DomainOrderInput): Promise<DomainOrderS
     return outcome;
   };
 
-  const runTask = async (t: TaskPlan): Promise<TaskOutcome> => {
-    if (t.kind === 'api') return runApiTask(t);
+  /**
+   * Runs the task; when it cannot go on by itself it waits in `fatallyFailed` while a fall-out case is
+   * worked, and only the tasks that depend on it wait with it. The case's resolution decides: run it
+   * again, skip it, take it as completed, or abort (the task stays failed).
+   */
+  const runWithFallouts = async (t: TaskPlan): Promise<TaskOutcome> => {
+    let round = 0;
+    let run = await runTask(t, round);
+    while (run.outcome === 'failed') {
+      round++;
+      const type = falloutTypeOf({ ...t, domain });
+      const caseId = `FO-${t.id}-${round}`;
+      await falloutsChanged(+1);
+      const resolution = await executeChild(fallout, {
+        workflowId: workflowId.fallout(caseId),
+        args: [
+          {
+            caseId,
+            taskId: t.id,
+            taskCode: t.code,
+            domainOrderId,
+            orderId,
+            customerId,
+            domain,
+            type,
+            priority: falloutPriorityOf({ ...t, domain }),
+            assignmentGroups: assignmentGroupsOf(type),
+            escalateAfterMs: settings.falloutEscalationMs,
+            mandatory: t.mandatory,
+            reason: run.reason ?? 'failed',
+          },
+        ],
+        staticSummary: `Fall-out ${caseId}: ${type} on ${t.code} (${run.reason ?? 'failed'})`,
+        typedSearchAttributes: childSearchAttributes(orderId, customerId, 'open', domain),
+      });
+      await falloutsChanged(-1);
+      if (resolution.action === 'retry') run = await runTask(t, round);
+      else if (resolution.action === 'skip') return 'skipped';
+      else if (resolution.action === 'complete') return 'completed';
+      else return 'failed';
+    }
+    return run.outcome;
+  };
+
+  /** Shows `FalloutOpen` here and tells the sub-order and the order, which show it too. */
+  const falloutsChanged = async (delta: number) => {
+    node.countFallouts(delta);
+    await Promise.all(
+      [workflowId.subOrder(input.subOrderId), workflowId.order(orderId)].map((id) =>
+        getExternalWorkflowHandle(id)
+          .signal(falloutChangedSignal, { delta })
+          .catch(() => undefined),
+      ),
+    );
+  };
+
+  const runTask = async (t: TaskPlan, round: number): Promise<{ outcome: TaskOutcome; reason?: string }> => {
+    if (t.kind === 'api') return runApiTask(t, round);
     const common = {
       typedSearchAttributes: childSearchAttributes(orderId, customerId, 'pending', domain),
     };
@@ -82,40 +142,47 @@ export async function domainOrder(input: DomainOrderInput): Promise<DomainOrderS
       const result = await executeChild(project, {
         ...common,
         workflowId: workflowId.project(t.id),
-        args: [{ taskId: t.id, orderId, customerId, code: t.code, milestones: t.milestones }],
+        args: [{ taskId: t.id, orderId, customerId, code: t.code, milestones: t.milestones, round }],
         staticSummary: `Project ${t.code} of ${domainOrderId}: ${t.milestones.join(' → ')}`,
       });
-      return result.state;
+      return { outcome: result.state, reason: result.reason };
     }
     const result = await executeChild(task, {
       ...common,
       workflowId: workflowId.task(t.id),
-      args: [{ taskId: t.id, orderId, customerId, domain, kind: t.kind, code: t.code, retry: t.retry }],
-      staticSummary: `${t.kind} task ${t.code} of ${domainOrderId}`,
+      args: [
+        { taskId: t.id, orderId, customerId, domain, kind: t.kind, code: t.code, retry: t.retry, round },
+      ],
+      staticSummary: `${t.kind} task ${t.code} of ${domainOrderId}${round ? ` (round ${round + 1})` : ''}`,
     });
-    return result.state;
+    return { outcome: result.state, reason: result.reason };
   };
 
-  /** An `api` task: one activity per attempt, the catalog's waits between attempts. */
-  const runApiTask = async (t: TaskPlan): Promise<TaskOutcome> => {
+  /**
+   * An `api` task: one activity per attempt, the catalog's waits between attempts. A round after a
+   * fall-out's `retry` gets the policy's attempts again, numbered on (each attempt its own idempotency key).
+   */
+  const runApiTask = async (
+    t: TaskPlan,
+    round: number,
+  ): Promise<{ outcome: TaskOutcome; reason?: string }> => {
     const { maxAttempts, backoffSeconds } = t.retry;
     for (let attempt = 1; ; attempt++) {
+      const number = round * maxAttempts + attempt;
       try {
         await withSummary(
           'runApiTask',
-          `${t.code} (${t.id}) attempt ${attempt}/${maxAttempts}`,
+          `${t.code} (${t.id}) attempt ${attempt}/${maxAttempts}${round ? `, round ${round + 1}` : ''}`,
           t.id,
-          attempt,
+          number,
           customerId,
         );
-        return 'completed';
+        return { outcome: 'completed' };
       } catch (err) {
         if (attempt >= maxAttempts) {
-          await bookkeeping.recordTaskFatallyFailed(t.id, {
-            by: 'engine',
-            reason: `${attempt} attempts failed; last: ${errorMessage(err)}`,
-          });
-          return 'failed';
+          const reason = `${attempt} attempts failed; last: ${errorMessage(err)}`;
+          await bookkeeping.recordTaskFatallyFailed(t.id, { by: 'engine', reason }, round);
+          return { outcome: 'failed', reason };
         }
         await sleep(`${backoffSeconds[Math.min(attempt - 1, backoffSeconds.length - 1)] ?? 1} seconds`);
       }

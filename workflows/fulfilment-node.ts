@@ -2,7 +2,7 @@ import { setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo } f
 import type { Entity } from '../activities/transitions';
 import { bookkeeping } from './activity-proxies';
 import { statusQuery, type OrderStatus, type Progress } from './contracts';
-import { Jeopardy, OrderState, State } from './search-attributes';
+import { FalloutOpen, Jeopardy, OrderState, State } from './search-attributes';
 import { jeopardyLevels, type JeopardyLevel } from './contracts';
 
 const actorOf = {
@@ -20,6 +20,8 @@ export class FulfilmentNode<S extends OrderStatus['state']> {
   state: S;
   readonly progress: Progress = { total: 0, completed: 0, failed: 0, running: 0 };
   jeopardy: JeopardyLevel = 'green';
+  /** Open fall-out cases under this node; `FalloutOpen` shows whether there are any. */
+  falloutsOpen = 0;
 
   constructor(
     private readonly entity: Extract<Entity, 'order' | 'subOrder' | 'domainOrder'>,
@@ -34,13 +36,16 @@ export class FulfilmentNode<S extends OrderStatus['state']> {
       state: this.state,
       progress: this.progress,
       jeopardy: this.jeopardy,
+      falloutsOpen: this.falloutsOpen,
     }));
     this.report();
   }
 
   report(): void {
     const { completed, total, running, failed } = this.progress;
-    const risk = this.jeopardy === 'green' ? '' : ` Jeopardy **${this.jeopardy}**.`;
+    const risk =
+      (this.jeopardy === 'green' ? '' : ` Jeopardy **${this.jeopardy}**.`) +
+      (this.falloutsOpen > 0 ? ` ${this.falloutsOpen} fall-out case(s) open.` : '');
     setCurrentDetails(
       `${this.label.name} is \`${this.state}\`: ${completed}/${total} ${this.label.children} completed, ${running} running, ${failed} failed.${risk}`,
     );
@@ -53,6 +58,16 @@ export class FulfilmentNode<S extends OrderStatus['state']> {
     upsertSearchAttributes([{ key: Jeopardy, value: level }]);
     this.report();
     return true;
+  }
+
+  /** Counts fall-out cases opened (+1) or resolved (−1) below, and shows `FalloutOpen` when it flips. */
+  countFallouts(delta: number): void {
+    const before = this.falloutsOpen > 0;
+    this.falloutsOpen = Math.max(0, this.falloutsOpen + delta);
+    if (before !== this.falloutsOpen > 0) {
+      upsertSearchAttributes([{ key: FalloutOpen, value: this.falloutsOpen > 0 }]);
+      this.report();
+    }
   }
 
   /** Shows the new state (search attributes, details); the order also carries it as `OrderState`. */

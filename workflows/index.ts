@@ -1,5 +1,6 @@
 /** Every workflow the worker registers; the bundle's entry point. */
 export { domainOrder } from './domain-order';
+export { fallout } from './fallout';
 export { order } from './order';
 export { project } from './project';
 export { quoteApproval } from './quote-approval';

@@ -3,6 +3,7 @@ import { rollUp, type OrderState } from '../domain/states';
 import { withSummary } from './activity-proxies';
 import {
   defaultFulfilmentSettings,
+  falloutChangedSignal,
   jeopardySignal,
   workflowId,
   type OrderCarry,
@@ -27,11 +28,13 @@ export async function order(input: OrderInput): Promise<OrderState> {
     children: 'sub-orders',
   });
   setHandler(jeopardySignal, ({ level }) => void node.raiseJeopardy(level));
+  setHandler(falloutChangedSignal, ({ delta }) => node.countFallouts(delta));
 
   let carry: OrderCarry;
   if (input.carry) {
     carry = input.carry;
     node.raiseJeopardy(carry.jeopardy);
+    node.countFallouts(carry.falloutsOpen);
     node.show('inProgress');
   } else {
     const refusals = await withSummary(
@@ -60,7 +63,7 @@ export async function order(input: OrderInput): Promise<OrderState> {
       orderId,
       settings.minuteMs,
     );
-    carry = { subOrderIds: plan.subOrderIds, next: 0, outcomes: {}, jeopardy: 'green' };
+    carry = { subOrderIds: plan.subOrderIds, next: 0, outcomes: {}, jeopardy: 'green', falloutsOpen: 0 };
     await node.move('inProgress');
   }
   const { subOrderIds, outcomes } = carry;
@@ -76,7 +79,7 @@ export async function order(input: OrderInput): Promise<OrderState> {
         () =>
           executeChild(subOrder, {
             workflowId: workflowId.subOrder(subOrderId),
-            args: [{ subOrderId, orderId, customerId, minuteMs: settings.minuteMs }],
+            args: [{ subOrderId, orderId, customerId, settings }],
             staticSummary: `Sub-order ${subOrderId} of order ${orderId}`,
             typedSearchAttributes: childSearchAttributes(orderId, customerId, 'acknowledged'),
           }),
@@ -94,7 +97,10 @@ export async function order(input: OrderInput): Promise<OrderState> {
     await condition(() => running() < settings.maxSubOrdersInFlight);
     if (workflowInfo().historyLength > settings.historyLimit || workflowInfo().continueAsNewSuggested) {
       await condition(() => running() === 0);
-      await continueAsNew<typeof order>({ ...input, carry: { ...carry, jeopardy: node.jeopardy } });
+      await continueAsNew<typeof order>({
+        ...input,
+        carry: { ...carry, jeopardy: node.jeopardy, falloutsOpen: node.falloutsOpen },
+      });
     }
     void runSubOrder(subOrderIds[carry.next++]);
   }

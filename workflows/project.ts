@@ -42,12 +42,17 @@ export async function project(input: ProjectInput): Promise<TaskResult> {
     );
   };
 
-  await withSummary('dispatchWorkItem', `Open project ${input.code} for the project manager`, input.taskId);
+  await withSummary(
+    'dispatchWorkItem',
+    `Open project ${input.code} for the project manager`,
+    input.taskId,
+    input.round ?? 0,
+  );
   show('running');
   while (reached.length < input.milestones.length) {
     await condition(() => words.length > 0 || failure !== undefined);
     if (failure) {
-      await activities.recordTaskFatallyFailed(input.taskId, failure);
+      await activities.recordTaskFatallyFailed(input.taskId, failure, input.round ?? 0);
       show('fatallyFailed');
       return { state: 'failed', reason: failure.reason };
     }

@@ -1,7 +1,13 @@
 import { executeChild, getExternalWorkflowHandle, setHandler, workflowInfo } from '@temporalio/workflow';
 import { rollUp, type OrderState } from '../domain/states';
 import { bookkeeping } from './activity-proxies';
-import { jeopardySignal, taskFinishedSignal, workflowId, type SubOrderInput } from './contracts';
+import {
+  falloutChangedSignal,
+  jeopardySignal,
+  taskFinishedSignal,
+  workflowId,
+  type SubOrderInput,
+} from './contracts';
 import { runDag, type NodeOutcome } from './dag';
 import { domainOrder } from './domain-order';
 import { FulfilmentNode } from './fulfilment-node';
@@ -12,12 +18,13 @@ const MAX_DOMAIN_ORDERS_IN_FLIGHT = 50;
 
 /** A sub-order (one site, subscriber, or the business account): runs its domain orders in dependency order. */
 export async function subOrder(input: SubOrderInput): Promise<OrderState> {
-  const { subOrderId, orderId, customerId, minuteMs } = input;
+  const { subOrderId, orderId, customerId, settings } = input;
   const node = new FulfilmentNode<OrderState>('subOrder', subOrderId, 'acknowledged', {
     name: `Sub-order **${subOrderId}**`,
     children: 'domain orders',
   });
   setHandler(jeopardySignal, ({ level }) => void node.raiseJeopardy(level));
+  setHandler(falloutChangedSignal, ({ delta }) => node.countFallouts(delta));
 
   const plan = await bookkeeping.startSubOrder(subOrderId, `${workflowInfo().workflowId}:inProgress`);
   node.progress.total = plan.length;
@@ -30,7 +37,7 @@ export async function subOrder(input: SubOrderInput): Promise<OrderState> {
         async () => {
           const result = await executeChild(domainOrder, {
             workflowId: workflowId.domainOrder(d.id),
-            args: [{ domainOrderId: d.id, subOrderId, orderId, customerId, domain: d.domain, minuteMs }],
+            args: [{ domainOrderId: d.id, subOrderId, orderId, customerId, domain: d.domain, settings }],
             staticSummary: `${d.domain} domain order ${d.specCode} of sub-order ${subOrderId}`,
             typedSearchAttributes: childSearchAttributes(orderId, customerId, 'acknowledged', d.domain),
           });

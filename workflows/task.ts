@@ -41,6 +41,7 @@ export async function task(input: TaskInput): Promise<TaskResult> {
     'dispatchWorkItem',
     `Dispatch ${input.code} to ${input.kind === 'field' ? 'a technician' : 'the back office'}`,
     input.taskId,
+    input.round ?? 0,
   );
   show(
     'running',
@@ -54,7 +55,7 @@ export async function task(input: TaskInput): Promise<TaskResult> {
     show('completed', `Completed by ${completion.by}.`);
     return { state: 'completed' };
   }
-  await activities.recordTaskFatallyFailed(input.taskId, failure!);
+  await activities.recordTaskFatallyFailed(input.taskId, failure!, input.round ?? 0);
   show('fatallyFailed', `Reported failed by ${failure!.by}: ${failure!.reason}`);
   return { state: 'failed', reason: failure!.reason };
 }

@@ -7,6 +7,7 @@ import {
   accounts,
   auditEvents,
   domainOrders,
+  falloutCases,
   orderItems,
   orders,
   quoteGroups,
@@ -268,6 +269,7 @@ export async function getOrderTree(db: Db, orderId: string) {
   const items = byId(await db.select().from(orderItems).where(eq(orderItems.orderId, orderId)));
   const domains = byId(await db.select().from(domainOrders).where(eq(domainOrders.orderId, orderId)));
   const taskRows = byId(await db.select().from(tasks).where(eq(tasks.orderId, orderId)));
+  const fallouts = await db.select().from(falloutCases).where(eq(falloutCases.orderId, orderId));
   const count = (state: string) => taskRows.filter((t) => t.state === state).length;
   const done = count('completed') + count('skipped');
   const itemsOf = groupBy(items, (i) => i.subOrderId);
@@ -282,7 +284,7 @@ export async function getOrderTree(db: Db, orderId: string) {
       failed: count('failed') + count('fatallyFailed'),
       percent: taskRows.length === 0 ? 0 : Math.round((done / taskRows.length) * 100),
     },
-    openFallouts: [],
+    openFallouts: fallouts.filter((f) => f.state !== 'resolved' && f.state !== 'cancelled'),
     subOrders: subs.map((s) => ({
       ...s,
       items: itemsOf.get(s.id) ?? [],

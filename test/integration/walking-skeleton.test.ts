@@ -145,7 +145,7 @@ describe('walking skeleton: one order from quote to closure', () => {
     );
   });
 
-  it('rolls a field task reported failed up to a failed order, leaving the inventory inactive', async () => {
+  it('rolls a field task reported failed and aborted from its fall-out up to a failed order, leaving the inventory inactive', async () => {
     const accountId = await createAccount(h, 'Failing Site AG');
     const quoteId = await acceptedQuote(h, accountId);
     const orderId: string = (await h.http('POST', '/orders', { quoteId })).body.id;
@@ -155,11 +155,16 @@ describe('walking skeleton: one order from quote to closure', () => {
       reason: 'no access to the building',
     });
     expect(failed.status).toBe(202);
+    const fallout = await eventually(async () => {
+      const res = await h.http('GET', `/fallouts?orderId=${orderId}`);
+      return res.body.fallouts[0] as { id: string } | undefined;
+    }, 'the fall-out case');
+    expect((await h.http('POST', `/fallouts/${fallout.id}/resolve`, { action: 'abort' })).status).toBe(200);
 
     const tree = await orderInState(h, orderId, 'failed');
     expect(tree.subOrders[0].state).toBe('failed');
     expect(tree.subOrders[0].domainOrders[0].tasks[1]).toMatchObject({
-      state: 'fatallyFailed',
+      state: 'failed',
       note: 'no access to the building',
     });
     const inventory = await h.database.db

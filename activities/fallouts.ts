@@ -1,0 +1,110 @@
+import { eq } from 'drizzle-orm';
+import type { Db } from '../db/client';
+import { auditEvents, falloutCases, tasks } from '../db/schema';
+import type { FalloutInput, FalloutResolution } from '../workflows/contracts';
+import { transition } from './transitions';
+
+/** Fall-out cases in the database: opened, escalated and resolved once each, with their audit events. */
+export function falloutActivities(db: Db) {
+  return {
+    async openFallout(input: FalloutInput): Promise<void> {
+      await db.transaction(async (tx) => {
+        const [opened] = await tx
+          .insert(falloutCases)
+          .values({
+            id: input.caseId,
+            orderId: input.orderId,
+            domainOrderId: input.domainOrderId,
+            taskId: input.taskId,
+            type: input.type,
+            priority: input.priority,
+            assignmentGroup: input.assignmentGroups[0],
+            state: 'open',
+            reason: input.reason,
+          })
+          .onConflictDoNothing()
+          .returning({ id: falloutCases.id });
+        if (!opened) return;
+        await tx.insert(auditEvents).values({
+          eventKey: `falloutCase:${input.caseId}:open`,
+          orderId: input.orderId,
+          entityType: 'falloutCase',
+          entityId: input.caseId,
+          toState: 'open',
+          actor: 'domain-order-workflow',
+          details: {
+            taskId: input.taskId,
+            type: input.type,
+            priority: input.priority,
+            assignmentGroup: input.assignmentGroups[0],
+            reason: input.reason,
+          },
+        });
+      });
+    },
+
+    /** Nobody resolved the case in time: it moves to the next assignment group. */
+    async escalateFallout(caseId: string, assignmentGroup: string, escalations: number): Promise<void> {
+      await db.transaction(async (tx) => {
+        const moved = await transition(tx, {
+          entity: 'falloutCase',
+          id: caseId,
+          to: 'open',
+          eventKey: `falloutCase:${caseId}:escalated:${escalations}`,
+          actor: 'escalation',
+          details: { assignmentGroup, escalations },
+        });
+        if (moved)
+          await tx
+            .update(falloutCases)
+            .set({ assignmentGroup, escalations })
+            .where(eq(falloutCases.id, caseId));
+      });
+    },
+
+    /**
+     * Records the resolution and what it does to the task, in one transaction: `skip` marks it skipped,
+     * `complete` completed with the data given; `retry` sends it back to `pending` for another round;
+     * `abort` leaves it failed.
+     */
+    async resolveFallout(caseId: string, taskId: string, resolution: FalloutResolution): Promise<void> {
+      await db.transaction(async (tx) => {
+        const moved = await transition(tx, {
+          entity: 'falloutCase',
+          id: caseId,
+          to: 'resolved',
+          eventKey: `falloutCase:${caseId}:resolved`,
+          actor: resolution.by,
+          details: { action: resolution.action, note: resolution.note },
+        });
+        if (!moved) return;
+        await tx
+          .update(falloutCases)
+          .set({ resolution, resolvedAt: new Date().toISOString() })
+          .where(eq(falloutCases.id, caseId));
+        const next = { retry: 'pending', skip: 'skipped', complete: 'completed', abort: 'failed' }[
+          resolution.action
+        ];
+        await transition(tx, {
+          entity: 'task',
+          id: taskId,
+          to: next,
+          eventKey: `task:${taskId}:${caseId}:${resolution.action}`,
+          actor: resolution.by,
+          details: { falloutCase: caseId, note: resolution.note },
+        });
+        if (resolution.action === 'complete') {
+          await tx
+            .update(tasks)
+            .set({
+              result: { ...resolution.data, completedFrom: caseId },
+              completedBy: resolution.by,
+              completedAt: new Date().toISOString(),
+              note: resolution.note ?? null,
+            })
+            .where(eq(tasks.id, taskId));
+        }
+      });
+    },
+  };
+}

@@ -1,0 +1,87 @@
+import {
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
+import { refusalOf } from '../domain/fallout-policy';
+import { bookkeeping } from './activity-proxies';
+import {
+  falloutStatusQuery,
+  resolveUpdate,
+  type FalloutInput,
+  type FalloutResolution,
+  type FalloutStatus,
+} from './contracts';
+import { State } from './search-attributes';
+
+/**
+ * A fall-out case (`fallout:<caseId>`, stage 8): opened for a task that cannot go on by itself, worked by
+ * its assignment group, escalated to the next group each time `escalateAfterMs` passes, and resolved by
+ * update `resolve` (API: `POST /fallouts/:id/resolve`) with `retry`, `skip`, `complete` or `abort`. The
+ * validator refuses an action that does not fit; the resolution goes back to the waiting domain order.
+ */
+export async function fallout(input: FalloutInput): Promise<FalloutResolution> {
+  const { caseId, assignmentGroups } = input;
+  const status: FalloutStatus = {
+    caseId,
+    taskId: input.taskId,
+    state: 'open',
+    assignmentGroup: assignmentGroups[0],
+    escalations: 0,
+  };
+  let requested: FalloutResolution | undefined;
+
+  const show = () => {
+    upsertSearchAttributes([{ key: State, value: status.state }]);
+    const outcome = status.resolution
+      ? ` Resolved: **${status.resolution.action}** by ${status.resolution.by}.`
+      : '';
+    setCurrentDetails(
+      `Fall-out **${caseId}** (${input.type}, ${input.priority}) on ${input.taskCode} is \`${status.state}\`, ` +
+        `with **${status.assignmentGroup}**. ${input.reason}.${outcome}`,
+    );
+  };
+  setHandler(falloutStatusQuery, () => status);
+  setHandler(
+    resolveUpdate,
+    async (resolution) => {
+      requested = resolution;
+      await condition(() => status.state === 'resolved');
+      return status;
+    },
+    {
+      validator: (resolution) => {
+        const why =
+          requested && status.state !== 'resolved'
+            ? 'a resolution is already being recorded'
+            : refusalOf(resolution.action, status.state, { id: input.taskId, mandatory: input.mandatory });
+        if (why)
+          throw ApplicationFailure.create({ type: 'InvalidState', message: `Fall-out ${caseId}: ${why}` });
+      },
+    },
+  );
+
+  await bookkeeping.openFallout(input);
+  show();
+  while (!requested) {
+    const heard = await condition(() => requested !== undefined, input.escalateAfterMs);
+    if (heard) break;
+    if (status.escalations + 1 >= assignmentGroups.length) {
+      await condition(() => requested !== undefined);
+      break;
+    }
+    status.escalations++;
+    status.assignmentGroup = assignmentGroups[status.escalations];
+    await bookkeeping.escalateFallout(caseId, status.assignmentGroup, status.escalations);
+    show();
+  }
+  await bookkeeping.resolveFallout(caseId, input.taskId, requested!);
+  status.state = 'resolved';
+  status.resolution = requested;
+  show();
+  await condition(allHandlersFinished);
+  return requested!;
+}
