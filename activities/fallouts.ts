@@ -62,6 +62,18 @@ export function falloutActivities(db: Db) {
       });
     },
 
+    /** The order was cancelled while the case was open: the case is cancelled with it. */
+    async cancelFallout(caseId: string): Promise<void> {
+      await transition(db, {
+        entity: 'falloutCase',
+        id: caseId,
+        to: 'cancelled',
+        eventKey: `falloutCase:${caseId}:cancelled`,
+        actor: 'cancellation',
+        details: { reason: 'order cancelled' },
+      });
+    },
+
     /**
      * Records the resolution and what it does to the task, in one transaction: `skip` marks it skipped,
      * `complete` completed with the data given; `retry` sends it back to `pending` for another round;

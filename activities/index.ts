@@ -1,5 +1,6 @@
 import type { Db } from '../db/client';
 import type { CatalogStore } from './catalog-store';
+import { cancellationActivities } from './cancellation';
 import { falloutActivities } from './fallouts';
 import { orderActivities } from './orders';
 import { quoteActivities } from './quotes';
@@ -19,6 +20,7 @@ export function createActivities({ db, catalogs, simulator }: ActivityDeps) {
     ...orderActivities(db, catalogs, simulator),
     ...taskActivities(db, simulator),
     ...falloutActivities(db),
+    ...cancellationActivities(db, catalogs, simulator),
   };
 }
 

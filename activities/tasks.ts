@@ -2,7 +2,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { eq } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import { auditEvents, tasks } from '../db/schema';
+import { auditEvents, domainOrders, tasks } from '../db/schema';
 import type { TaskCompletion, TaskFailure } from '../workflows/contracts';
 import { DOWNSTREAM_ERROR, type DownstreamSimulator } from './simulator';
 import { transition } from './transitions';
@@ -31,11 +31,29 @@ export function taskActivities(db: Db, simulator: DownstreamSimulator) {
         details,
       });
       // A retry after the first success changes nothing, not even the completion time.
-      if (moved) {
+      if (!moved) return;
+      const [task] = await tx
+        .update(tasks)
+        .set({ ...fields, completedAt: new Date().toISOString() })
+        .where(eq(tasks.id, taskId))
+        .returning();
+      if (task.pointOfNoReturn) {
+        // The milestone spreads to the bundle: every order item the domain order realises.
+        const [bundle] = await tx.select().from(domainOrders).where(eq(domainOrders.id, task.domainOrderId));
         await tx
-          .update(tasks)
-          .set({ ...fields, completedAt: new Date().toISOString() })
-          .where(eq(tasks.id, taskId));
+          .insert(auditEvents)
+          .values(
+            bundle.orderItemIds.map((itemId) => ({
+              eventKey: `milestone:${itemId}:pointOfNoReturn`,
+              orderId: task.orderId,
+              entityType: 'milestone',
+              entityId: itemId,
+              toState: 'pointOfNoReturn',
+              actor: actor,
+              details: { taskId, code: task.code },
+            })),
+          )
+          .onConflictDoNothing();
       }
     });
   }
@@ -118,6 +136,20 @@ export function taskActivities(db: Db, simulator: DownstreamSimulator) {
         eventKey: `task:${taskId}:dispatched${round ? `:${round}` : ''}`,
         actor: 'engine',
         details,
+      });
+    },
+
+    /** A task called back because its order is cancelled; work already completed stays for compensation. */
+    async recordTaskCancelled(taskId: string, reason: string): Promise<void> {
+      const task = await taskRow(taskId);
+      if (task.state === 'completed') return;
+      await transition(db, {
+        entity: 'task',
+        id: taskId,
+        to: 'cancelled',
+        eventKey: `task:${taskId}:called-back`,
+        actor: 'cancellation',
+        details: { reason },
       });
     },
 

@@ -117,7 +117,15 @@ function toResponse(err: FastifyError): {
     err.cause instanceof ApplicationFailure &&
     err.cause.type === 'InvalidState'
   ) {
-    return { statusCode: 409, body: { code: 'invalid_state', message: err.cause.message, details: [] } };
+    const [details] = (err.cause.details ?? []) as unknown[];
+    return {
+      statusCode: 409,
+      body: {
+        code: 'invalid_state',
+        message: err.cause.message,
+        details: Array.isArray(details) ? details : [],
+      },
+    };
   }
   if (isResponseSerializationError(err)) {
     return {

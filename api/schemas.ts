@@ -338,3 +338,8 @@ export const falloutResponse = z.looseObject({
   reason: z.string(),
 });
 export const falloutListResponse = z.object({ fallouts: z.array(falloutResponse) });
+
+/** Hold, resume and cancel: a reason for the audit trail. */
+export const orderActionBody = z
+  .strictObject({ reason: z.string().trim().min(1).max(2000).optional() })
+  .nullish();

@@ -101,6 +101,9 @@ export interface OrderCarry {
   jeopardy: JeopardyLevel;
   /** Fall-out cases open under the order. */
   falloutsOpen: number;
+  held: boolean;
+  /** How many holds, resumes and cancellations the order has seen (each move its own audit key). */
+  controls?: number;
 }
 export interface SubOrderInput {
   subOrderId: string;
@@ -120,6 +123,17 @@ export interface DomainOrderInput {
 export const taskFinishedSignal = defineSignal<[{ taskId: string; outcome: TaskOutcome }]>('taskFinished');
 /** A domain order's jeopardy rose: sent to its sub-order and its order. */
 export const jeopardySignal = defineSignal<[{ level: JeopardyLevel }]>('jeopardy');
+/** What an order's workflows are told from above: hold (dispatch nothing new), resume, cancel. */
+export interface Control {
+  held: boolean;
+  cancelled: boolean;
+}
+export const controlSignal = defineSignal<[Control]>('control');
+/** The order's own controls, as updates: the caller learns the new state, or why not (409). */
+export const holdUpdate = defineUpdate<{ state: string }, [{ reason?: string }]>('hold');
+export const resumeUpdate = defineUpdate<{ state: string }, [{ reason?: string }]>('resume');
+export const cancelUpdate = defineUpdate<{ state: string }, [{ reason?: string }]>('cancel');
+
 /** A fall-out case opened (+1) or was resolved (−1) under a domain order: sent to its sub-order and order. */
 export const falloutChangedSignal = defineSignal<[{ delta: number }]>('falloutChanged');
 
@@ -201,7 +215,7 @@ export interface TaskStatus {
   attempts: number;
 }
 export interface TaskResult {
-  state: 'completed' | 'failed';
+  state: 'completed' | 'failed' | 'cancelled';
   reason?: string;
 }
 export type TaskOutcome = 'completed' | 'failed' | 'cancelled' | 'skipped';

@@ -1,4 +1,5 @@
 import {
+  CancellationScope,
   condition,
   executeChild,
   getExternalWorkflowHandle,
@@ -22,7 +23,7 @@ import {
 import { FulfilmentNode } from './fulfilment-node';
 import { fallout } from './fallout';
 import { project } from './project';
-import { childSearchAttributes, itemStateOf } from './shared';
+import { childSearchAttributes, ControlRelay, itemStateOf } from './shared';
 import { task } from './task';
 
 /**
@@ -42,6 +43,20 @@ export async function domainOrder(input: DomainOrderInput): Promise<DomainOrderS
   });
   const settled = new Map<string, TaskOutcome>();
   setHandler(taskFinishedSignal, ({ taskId, outcome }) => void settled.set(taskId, outcome));
+  // Hold: start no new task, pause the jeopardy clocks. Cancel: start nothing more, call back the people
+  // working on tasks (their workflows are cancelled); api calls in flight finish and are compensated.
+  const peopleAtWork = new Set<CancellationScope>();
+  let heldSince: number | undefined;
+  const relay = new ControlRelay(async (before) => {
+    if (relay.control.cancelled && !before.cancelled) for (const scope of peopleAtWork) scope.cancel();
+    if (relay.control.held && heldSince === undefined) heldSince = Date.now();
+    if (!relay.control.held && heldSince !== undefined) {
+      for (const c of clocks.values()) c.since += Date.now() - heldSince;
+      heldSince = undefined;
+      await checkClocks();
+    }
+  });
+  const { control } = relay;
 
   const plan = await bookkeeping.startDomainOrder(domainOrderId, `${workflowInfo().workflowId}:inProgress`);
   for (const [id, outcome] of Object.entries(plan.settled)) settled.set(id, outcome);
@@ -54,7 +69,9 @@ export async function domainOrder(input: DomainOrderInput): Promise<DomainOrderS
     let run = runs.get(id);
     if (!run) {
       const t = own.get(id);
-      run = t ? runWhenReady(t) : condition(() => settled.has(id)).then(() => settled.get(id)!);
+      run = t
+        ? runWhenReady(t)
+        : condition(() => settled.has(id) || control.cancelled).then(() => settled.get(id) ?? 'cancelled');
       runs.set(id, run);
     }
     return run;
@@ -63,8 +80,12 @@ export async function domainOrder(input: DomainOrderInput): Promise<DomainOrderS
   const runWhenReady = async (t: TaskPlan): Promise<TaskOutcome> => {
     const deps = await Promise.all(t.dependsOn.map(outcomeOf));
     await Promise.all(t.throttledAfter.map(outcomeOf));
+    await condition(() => !control.held || control.cancelled);
     let outcome: TaskOutcome;
-    if (deps.every((d) => d === 'completed' || d === 'skipped')) {
+    if (control.cancelled) {
+      await bookkeeping.cancelTasks([t.id], 'cancellation');
+      outcome = 'cancelled';
+    } else if (deps.every((d) => d === 'completed' || d === 'skipped')) {
       outcome = await node.track(
         () => watched(t, () => runWithFallouts(t)),
         (o) => o === 'completed' || o === 'skipped',
@@ -90,29 +111,32 @@ export async function domainOrder(input: DomainOrderInput): Promise<DomainOrderS
       const type = falloutTypeOf({ ...t, domain });
       const caseId = `FO-${t.id}-${round}`;
       await falloutsChanged(+1);
-      const resolution = await executeChild(fallout, {
-        workflowId: workflowId.fallout(caseId),
-        args: [
-          {
-            caseId,
-            taskId: t.id,
-            taskCode: t.code,
-            domainOrderId,
-            orderId,
-            customerId,
-            domain,
-            type,
-            priority: falloutPriorityOf({ ...t, domain }),
-            assignmentGroups: assignmentGroupsOf(type),
-            escalateAfterMs: settings.falloutEscalationMs,
-            mandatory: t.mandatory,
-            reason: run.reason ?? 'failed',
-          },
-        ],
-        staticSummary: `Fall-out ${caseId}: ${type} on ${t.code} (${run.reason ?? 'failed'})`,
-        typedSearchAttributes: childSearchAttributes(orderId, customerId, 'open', domain),
-      });
+      const resolution = await byPeople(() =>
+        executeChild(fallout, {
+          workflowId: workflowId.fallout(caseId),
+          args: [
+            {
+              caseId,
+              taskId: t.id,
+              taskCode: t.code,
+              domainOrderId,
+              orderId,
+              customerId,
+              domain,
+              type,
+              priority: falloutPriorityOf({ ...t, domain }),
+              assignmentGroups: assignmentGroupsOf(type),
+              escalateAfterMs: settings.falloutEscalationMs,
+              mandatory: t.mandatory,
+              reason: run.reason ?? 'failed',
+            },
+          ],
+          staticSummary: `Fall-out ${caseId}: ${type} on ${t.code} (${run.reason ?? 'failed'})`,
+          typedSearchAttributes: childSearchAttributes(orderId, customerId, 'open', domain),
+        }),
+      );
       await falloutsChanged(-1);
+      if (resolution === 'cancelled' || control.cancelled) return 'cancelled';
       if (resolution.action === 'retry') run = await runTask(t, round);
       else if (resolution.action === 'skip') return 'skipped';
       else if (resolution.action === 'complete') return 'completed';
@@ -139,23 +163,46 @@ export async function domainOrder(input: DomainOrderInput): Promise<DomainOrderS
       typedSearchAttributes: childSearchAttributes(orderId, customerId, 'pending', domain),
     };
     if (t.kind === 'project') {
-      const result = await executeChild(project, {
-        ...common,
-        workflowId: workflowId.project(t.id),
-        args: [{ taskId: t.id, orderId, customerId, code: t.code, milestones: t.milestones, round }],
-        staticSummary: `Project ${t.code} of ${domainOrderId}: ${t.milestones.join(' → ')}`,
-      });
-      return { outcome: result.state, reason: result.reason };
+      const result = await byPeople(() =>
+        executeChild(project, {
+          ...common,
+          workflowId: workflowId.project(t.id),
+          args: [{ taskId: t.id, orderId, customerId, code: t.code, milestones: t.milestones, round }],
+          staticSummary: `Project ${t.code} of ${domainOrderId}: ${t.milestones.join(' → ')}`,
+        }),
+      );
+      return result === 'cancelled'
+        ? { outcome: 'cancelled' }
+        : { outcome: result.state, reason: result.reason };
     }
-    const result = await executeChild(task, {
-      ...common,
-      workflowId: workflowId.task(t.id),
-      args: [
-        { taskId: t.id, orderId, customerId, domain, kind: t.kind, code: t.code, retry: t.retry, round },
-      ],
-      staticSummary: `${t.kind} task ${t.code} of ${domainOrderId}${round ? ` (round ${round + 1})` : ''}`,
-    });
-    return { outcome: result.state, reason: result.reason };
+    const result = await byPeople(() =>
+      executeChild(task, {
+        ...common,
+        workflowId: workflowId.task(t.id),
+        args: [
+          { taskId: t.id, orderId, customerId, domain, kind: t.kind, code: t.code, retry: t.retry, round },
+        ],
+        staticSummary: `${t.kind} task ${t.code} of ${domainOrderId}${round ? ` (round ${round + 1})` : ''}`,
+      }),
+    );
+    return result === 'cancelled'
+      ? { outcome: 'cancelled' }
+      : { outcome: result.state, reason: result.reason };
+  };
+
+  /** A child workflow people work on, called back (cancelled) if the order is cancelled meanwhile. */
+  const byPeople = async <T>(run: () => Promise<T>): Promise<T | 'cancelled'> => {
+    if (control.cancelled) return 'cancelled';
+    const scope = new CancellationScope();
+    peopleAtWork.add(scope);
+    try {
+      return await scope.run(run);
+    } catch (err) {
+      if (control.cancelled) return 'cancelled';
+      throw err;
+    } finally {
+      peopleAtWork.delete(scope);
+    }
   };
 
   /**
@@ -184,7 +231,8 @@ export async function domainOrder(input: DomainOrderInput): Promise<DomainOrderS
           await bookkeeping.recordTaskFatallyFailed(t.id, { by: 'engine', reason }, round);
           return { outcome: 'failed', reason };
         }
-        await sleep(`${backoffSeconds[Math.min(attempt - 1, backoffSeconds.length - 1)] ?? 1} seconds`);
+        const wait = (backoffSeconds[Math.min(attempt - 1, backoffSeconds.length - 1)] ?? 1) * 1000;
+        if (await condition(() => control.cancelled, wait)) return { outcome: 'cancelled' };
       }
     }
   };
@@ -207,6 +255,7 @@ export async function domainOrder(input: DomainOrderInput): Promise<DomainOrderS
     });
   };
   const checkClocks = async () => {
+    if (control.held) return; // paused; resuming moves every clock on by the time held
     for (const [taskId, c] of clocks) {
       while (c.level < 2 && deadlineOf(c) <= Date.now()) {
         c.level++;
@@ -255,7 +304,7 @@ export async function domainOrder(input: DomainOrderInput): Promise<DomainOrderS
   };
 
   const outcomes = await Promise.all(plan.tasks.map((t) => outcomeOf(t.id)));
-  const final = rollUp(outcomes.map(itemStateOf)) as DomainOrderState;
+  const final = control.cancelled ? 'cancelled' : (rollUp(outcomes.map(itemStateOf)) as DomainOrderState);
   await node.move(final);
   return final;
 }

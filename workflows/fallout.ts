@@ -1,7 +1,9 @@
 import {
   ApplicationFailure,
+  CancellationScope,
   allHandlersFinished,
   condition,
+  isCancellation,
   setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
@@ -64,24 +66,31 @@ export async function fallout(input: FalloutInput): Promise<FalloutResolution> {
     },
   );
 
-  await bookkeeping.openFallout(input);
-  show();
-  while (!requested) {
-    const heard = await condition(() => requested !== undefined, input.escalateAfterMs);
-    if (heard) break;
-    if (status.escalations + 1 >= assignmentGroups.length) {
-      await condition(() => requested !== undefined);
-      break;
-    }
-    status.escalations++;
-    status.assignmentGroup = assignmentGroups[status.escalations];
-    await bookkeeping.escalateFallout(caseId, status.assignmentGroup, status.escalations);
+  try {
+    await bookkeeping.openFallout(input);
     show();
+    while (!requested) {
+      const heard = await condition(() => requested !== undefined, input.escalateAfterMs);
+      if (heard) break;
+      if (status.escalations + 1 >= assignmentGroups.length) {
+        await condition(() => requested !== undefined);
+        break;
+      }
+      status.escalations++;
+      status.assignmentGroup = assignmentGroups[status.escalations];
+      await bookkeeping.escalateFallout(caseId, status.assignmentGroup, status.escalations);
+      show();
+    }
+    await bookkeeping.resolveFallout(caseId, input.taskId, requested!);
+    status.state = 'resolved';
+    status.resolution = requested;
+    show();
+    await condition(allHandlersFinished);
+    return requested!;
+  } catch (err) {
+    if (!isCancellation(err)) throw err;
+    // The order was cancelled while the case was open.
+    await CancellationScope.nonCancellable(() => bookkeeping.cancelFallout(caseId));
+    return { action: 'abort', by: 'cancellation', note: 'order cancelled' };
   }
-  await bookkeeping.resolveFallout(caseId, input.taskId, requested!);
-  status.state = 'resolved';
-  status.resolution = requested;
-  show();
-  await condition(allHandlersFinished);
-  return requested!;
 }

@@ -80,13 +80,17 @@ export class FulfilmentNode<S extends OrderStatus['state']> {
     this.report();
   }
 
-  /** Records the move in the database and the audit trail (once per workflow and state), then shows it. */
-  async move(to: S): Promise<void> {
+  /**
+   * Records the move in the database and the audit trail (once per workflow, state and `occasion`: a
+   * state the node returns to, as after a hold, needs its own), then shows it.
+   */
+  async move(to: S, occasion = '', details?: Record<string, unknown>): Promise<void> {
     await bookkeeping.recordTransition({
       entity: this.entity,
       id: this.id,
       to,
-      eventKey: `${workflowInfo().workflowId}:${to}`,
+      details,
+      eventKey: `${workflowInfo().workflowId}:${to}${occasion ? `:${occasion}` : ''}`,
       actor: actorOf[this.entity],
     });
     this.show(to);

@@ -1,17 +1,31 @@
-import { condition, continueAsNew, executeChild, setHandler, workflowInfo } from '@temporalio/workflow';
+import {
+  ApplicationFailure,
+  CancellationScope,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
 import { rollUp, type OrderState } from '../domain/states';
 import { withSummary } from './activity-proxies';
 import {
+  cancelUpdate,
   defaultFulfilmentSettings,
   falloutChangedSignal,
+  holdUpdate,
   jeopardySignal,
+  resumeUpdate,
   workflowId,
   type OrderCarry,
   type OrderInput,
 } from './contracts';
 import { FulfilmentNode } from './fulfilment-node';
-import { childSearchAttributes, itemStateOf } from './shared';
+import { childSearchAttributes, ControlRelay, itemStateOf } from './shared';
 import { subOrder } from './sub-order';
+
+const invalidState = (message: string, details: unknown[] = []) =>
+  ApplicationFailure.create({ type: 'InvalidState', message, details: [details] });
 
 /**
  * The primary order (stages 5 to 9): order approval (credit and feasibility), product inventory created
@@ -19,6 +33,11 @@ import { subOrder } from './sub-order';
  * children, in an order where none waits on one not yet started. When its history grows past
  * `historyLimit` it lets the running sub-orders finish and continues as new with what it has counted.
  * Closure is bottom-up: the order closes after its last sub-order, activating its inventory.
+ *
+ * Updates `hold`, `resume` and `cancel` (API: `POST /orders/:id/hold`, ...) reach every running sub-order
+ * and domain order. A cancellation is assessed first: past a point of no return it is refused and the
+ * order goes back to where it was; otherwise the work done is compensated, latest first, and the order
+ * closes `cancelled`.
  */
 export async function order(input: OrderInput): Promise<OrderState> {
   const { orderId, customerId } = input;
@@ -29,13 +48,85 @@ export async function order(input: OrderInput): Promise<OrderState> {
   });
   setHandler(jeopardySignal, ({ level }) => void node.raiseJeopardy(level));
   setHandler(falloutChangedSignal, ({ delta }) => node.countFallouts(delta));
+  const relay = new ControlRelay();
+  const { control } = relay;
+  let controls = input.carry?.controls ?? 0;
+  let cancelReason = '';
+
+  setHandler(
+    holdUpdate,
+    async ({ reason }) => {
+      await node.move('held', `${++controls}`, { reason });
+      await relay.apply({ held: true });
+      return { state: node.state };
+    },
+    {
+      validator: (_request: { reason?: string }) => {
+        if (node.state !== 'inProgress')
+          throw invalidState(`Order ${orderId} is ${node.state}; only an order in progress can be held`);
+      },
+    },
+  );
+  setHandler(
+    resumeUpdate,
+    async ({ reason }) => {
+      await node.move('inProgress', `${++controls}`, { reason });
+      await relay.apply({ held: false });
+      return { state: node.state };
+    },
+    {
+      validator: (_request: { reason?: string }) => {
+        if (node.state !== 'held')
+          throw invalidState(`Order ${orderId} is ${node.state}; only a held order can be resumed`);
+      },
+    },
+  );
+  setHandler(
+    cancelUpdate,
+    async ({ reason }) => {
+      const before = node.state;
+      const wasHeld = control.held;
+      await node.move('assessingCancellation', `${++controls}`, { reason });
+      await relay.apply({ held: true }); // nothing new starts while the order is assessed
+      const passed = await withSummary(
+        'assessCancellation',
+        'Check every item against its point of no return',
+        orderId,
+      );
+      if (passed.length > 0) {
+        await node.move(before, `${++controls}`, { cancellationRefused: passed });
+        await relay.apply({ held: wasHeld });
+        const items = [...new Set(passed.flatMap((p) => p.items))];
+        throw invalidState(
+          `Order ${orderId} cannot be cancelled: ${items.join(', ')} passed the milestone pointOfNoReturn ` +
+            `(${passed.map((p) => `${p.code} ${p.state}`).join(', ')}); it stays ${before}`,
+          passed.map((p) => ({
+            field: 'items',
+            rule: 'pointOfNoReturn',
+            message: `${p.items.join(', ')}: ${p.code} ${p.state}`,
+          })),
+        );
+      }
+      cancelReason = reason ?? 'cancelled by the customer';
+      await node.move('pendingCancellation', `${++controls}`, { reason });
+      await relay.apply({ cancelled: true });
+      return { state: node.state };
+    },
+    {
+      validator: (_request: { reason?: string }) => {
+        if (!['acknowledged', 'inProgress', 'held'].includes(node.state))
+          throw invalidState(`Order ${orderId} is ${node.state}; it cannot be cancelled now`);
+      },
+    },
+  );
 
   let carry: OrderCarry;
   if (input.carry) {
     carry = input.carry;
     node.raiseJeopardy(carry.jeopardy);
     node.countFallouts(carry.falloutsOpen);
-    node.show('inProgress');
+    node.show(carry.held ? 'held' : 'inProgress');
+    await relay.apply({ held: carry.held });
   } else {
     const refusals = await withSummary(
       'approveOrder',
@@ -63,8 +154,16 @@ export async function order(input: OrderInput): Promise<OrderState> {
       orderId,
       settings.minuteMs,
     );
-    carry = { subOrderIds: plan.subOrderIds, next: 0, outcomes: {}, jeopardy: 'green', falloutsOpen: 0 };
-    await node.move('inProgress');
+    carry = {
+      subOrderIds: plan.subOrderIds,
+      next: 0,
+      outcomes: {},
+      jeopardy: 'green',
+      falloutsOpen: 0,
+      held: false,
+    };
+    await condition(() => node.state === 'acknowledged' || control.cancelled);
+    if (!control.cancelled) await node.move('inProgress');
   }
   const { subOrderIds, outcomes } = carry;
   node.progress.total = subOrderIds.length;
@@ -77,7 +176,7 @@ export async function order(input: OrderInput): Promise<OrderState> {
     try {
       outcome = await node.track(
         () =>
-          executeChild(subOrder, {
+          relay.child(subOrder, {
             workflowId: workflowId.subOrder(subOrderId),
             args: [{ subOrderId, orderId, customerId, settings }],
             staticSummary: `Sub-order ${subOrderId} of order ${orderId}`,
@@ -93,18 +192,53 @@ export async function order(input: OrderInput): Promise<OrderState> {
   };
 
   const running = () => node.progress.running;
-  while (carry.next < subOrderIds.length) {
-    await condition(() => running() < settings.maxSubOrdersInFlight);
+  while (carry.next < subOrderIds.length && !control.cancelled) {
+    await condition(() => (running() < settings.maxSubOrdersInFlight && !control.held) || control.cancelled);
+    if (control.cancelled) break;
     if (workflowInfo().historyLength > settings.historyLimit || workflowInfo().continueAsNewSuggested) {
-      await condition(() => running() === 0);
+      await condition(() => running() === 0 && allHandlersFinished());
       await continueAsNew<typeof order>({
         ...input,
-        carry: { ...carry, jeopardy: node.jeopardy, falloutsOpen: node.falloutsOpen },
+        carry: {
+          ...carry,
+          jeopardy: node.jeopardy,
+          falloutsOpen: node.falloutsOpen,
+          held: control.held,
+          controls,
+        },
       });
     }
     void runSubOrder(subOrderIds[carry.next++]);
   }
   await condition(() => running() === 0);
+
+  if (control.cancelled) {
+    // Compensation runs to its end whatever else is asked of the order meanwhile.
+    await CancellationScope.nonCancellable(async () => {
+      await condition(allHandlersFinished);
+      const plan = await withSummary(
+        'compensationPlan',
+        'List the completed work to undo, latest first',
+        orderId,
+      );
+      for (const step of plan) {
+        await withSummary(
+          'compensateTask',
+          `${step.action} for ${step.code} (${step.taskId})`,
+          step,
+          customerId,
+        );
+      }
+      await withSummary(
+        'closeCancelled',
+        `Close the order as cancelled (${plan.length} compensations)`,
+        orderId,
+        cancelReason,
+      );
+    });
+    node.show('cancelled');
+    return 'cancelled';
+  }
 
   const states = Object.entries(outcomes).flatMap(([state, n]) => Array<string>(n).fill(state));
   const final = rollUp(states.map(itemStateOf)) as OrderState;

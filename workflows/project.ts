@@ -1,4 +1,11 @@
-import { condition, setCurrentDetails, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import {
+  CancellationScope,
+  condition,
+  isCancellation,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
 import type { TaskState } from '../domain/states';
 import { activities, withSummary } from './activity-proxies';
 import {
@@ -42,31 +49,40 @@ export async function project(input: ProjectInput): Promise<TaskResult> {
     );
   };
 
-  await withSummary(
-    'dispatchWorkItem',
-    `Open project ${input.code} for the project manager`,
-    input.taskId,
-    input.round ?? 0,
-  );
-  show('running');
-  while (reached.length < input.milestones.length) {
-    await condition(() => words.length > 0 || failure !== undefined);
-    if (failure) {
-      await activities.recordTaskFatallyFailed(input.taskId, failure, input.round ?? 0);
-      show('fatallyFailed');
-      return { state: 'failed', reason: failure.reason };
-    }
-    const word = words.shift()!;
-    const milestone = next()!;
-    await withSummary('recordMilestone', `Milestone ${milestone}`, input.taskId, milestone, word);
-    reached.push(milestone);
+  try {
+    await withSummary(
+      'dispatchWorkItem',
+      `Open project ${input.code} for the project manager`,
+      input.taskId,
+      input.round ?? 0,
+    );
     show('running');
+    while (reached.length < input.milestones.length) {
+      await condition(() => words.length > 0 || failure !== undefined);
+      if (failure) {
+        await activities.recordTaskFatallyFailed(input.taskId, failure, input.round ?? 0);
+        show('fatallyFailed');
+        return { state: 'failed', reason: failure.reason };
+      }
+      const word = words.shift()!;
+      const milestone = next()!;
+      await withSummary('recordMilestone', `Milestone ${milestone}`, input.taskId, milestone, word);
+      reached.push(milestone);
+      show('running');
+    }
+    await activities.recordTaskCompleted(input.taskId, {
+      by: 'project',
+      data: { milestonesReached: reached },
+      note: `all ${reached.length} milestones reached`,
+    });
+    show('completed');
+    return { state: 'completed' };
+  } catch (err) {
+    if (!isCancellation(err)) throw err;
+    await CancellationScope.nonCancellable(() =>
+      activities.recordTaskCancelled(input.taskId, 'order cancelled'),
+    );
+    show('cancelled');
+    return { state: 'cancelled' };
   }
-  await activities.recordTaskCompleted(input.taskId, {
-    by: 'project',
-    data: { milestonesReached: reached },
-    note: `all ${reached.length} milestones reached`,
-  });
-  show('completed');
-  return { state: 'completed' };
 }

@@ -1,4 +1,15 @@
 import { TypedSearchAttributes } from '@temporalio/common';
+import {
+  getExternalWorkflowHandle,
+  setHandler,
+  startChild,
+  type ChildWorkflowHandle,
+  type ChildWorkflowOptions,
+  type WithWorkflowArgs,
+  type Workflow,
+  type WorkflowResultType,
+} from '@temporalio/workflow';
+import { controlSignal, type Control } from './contracts';
 import type { NodeOutcome } from './dag';
 import { CustomerId, Domain, OrderId, State } from './search-attributes';
 
@@ -30,5 +41,53 @@ export function itemStateOf(
       return 'cancelled';
     default:
       return 'failed';
+  }
+}
+
+/**
+ * Hold, resume and cancel, as an order's workflows pass them down: each keeps the control it was told,
+ * and tells every child it is running, and every child it starts from then on.
+ */
+export class ControlRelay {
+  readonly control: Control = { held: false, cancelled: false };
+  private readonly running = new Set<string>();
+
+  /** Listens for `control` from the parent; `onChange` runs after the new control is passed down. */
+  constructor(onChange?: (before: Control) => void | Promise<void>) {
+    setHandler(controlSignal, async (next) => {
+      const before = { ...this.control };
+      await this.apply(next);
+      await onChange?.(before);
+    });
+  }
+
+  /** Takes a new control (a cancel stays) and passes it to the running children. */
+  async apply(next: Partial<Control>): Promise<void> {
+    if (next.held !== undefined) this.control.held = next.held;
+    if (next.cancelled) this.control.cancelled = true;
+    await Promise.all(
+      [...this.running].map((id) =>
+        getExternalWorkflowHandle(id)
+          .signal(controlSignal, { ...this.control })
+          .catch(() => undefined),
+      ),
+    );
+  }
+
+  /** Runs a child workflow, telling it the control when it is not the default. */
+  async child<W extends Workflow>(
+    workflow: W,
+    options: WithWorkflowArgs<W, ChildWorkflowOptions> & { workflowId: string },
+  ): Promise<WorkflowResultType<W>> {
+    const start = startChild as (w: W, o: typeof options) => Promise<ChildWorkflowHandle<W>>;
+    const handle = await start(workflow, options);
+    this.running.add(handle.workflowId);
+    try {
+      if (this.control.held || this.control.cancelled)
+        await handle.signal(controlSignal, { ...this.control });
+      return await handle.result();
+    } finally {
+      this.running.delete(handle.workflowId);
+    }
   }
 }

@@ -1,4 +1,4 @@
-import { executeChild, getExternalWorkflowHandle, setHandler, workflowInfo } from '@temporalio/workflow';
+import { condition, getExternalWorkflowHandle, setHandler, workflowInfo } from '@temporalio/workflow';
 import { rollUp, type OrderState } from '../domain/states';
 import { bookkeeping } from './activity-proxies';
 import {
@@ -11,7 +11,7 @@ import {
 import { runDag, type NodeOutcome } from './dag';
 import { domainOrder } from './domain-order';
 import { FulfilmentNode } from './fulfilment-node';
-import { childSearchAttributes, itemStateOf } from './shared';
+import { childSearchAttributes, ControlRelay, itemStateOf } from './shared';
 
 /** Most domain orders one sub-order runs at once. */
 const MAX_DOMAIN_ORDERS_IN_FLIGHT = 50;
@@ -25,6 +25,8 @@ export async function subOrder(input: SubOrderInput): Promise<OrderState> {
   });
   setHandler(jeopardySignal, ({ level }) => void node.raiseJeopardy(level));
   setHandler(falloutChangedSignal, ({ delta }) => node.countFallouts(delta));
+  const relay = new ControlRelay();
+  const { control } = relay;
 
   const plan = await bookkeeping.startSubOrder(subOrderId, `${workflowInfo().workflowId}:inProgress`);
   node.progress.total = plan.length;
@@ -35,7 +37,9 @@ export async function subOrder(input: SubOrderInput): Promise<OrderState> {
     (d): Promise<NodeOutcome> =>
       node.track(
         async () => {
-          const result = await executeChild(domainOrder, {
+          await condition(() => !control.held || control.cancelled);
+          if (control.cancelled) return 'notRun';
+          const result = await relay.child(domainOrder, {
             workflowId: workflowId.domainOrder(d.id),
             args: [{ domainOrderId: d.id, subOrderId, orderId, customerId, domain: d.domain, settings }],
             staticSummary: `${d.domain} domain order ${d.specCode} of sub-order ${subOrderId}`,
@@ -61,7 +65,9 @@ export async function subOrder(input: SubOrderInput): Promise<OrderState> {
       ),
     );
   }
-  const final = rollUp([...outcomes.values()].map(itemStateOf)) as OrderState;
+  const final = control.cancelled
+    ? 'cancelled'
+    : (rollUp([...outcomes.values()].map(itemStateOf)) as OrderState);
   await node.move(final);
   return final;
 }

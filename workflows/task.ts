@@ -1,4 +1,11 @@
-import { condition, setCurrentDetails, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import {
+  CancellationScope,
+  condition,
+  isCancellation,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
 import type { TaskState } from '../domain/states';
 import { activities, withSummary } from './activity-proxies';
 import {
@@ -37,25 +44,35 @@ export async function task(input: TaskInput): Promise<TaskResult> {
     setCurrentDetails(`**${input.code}** (${input.kind}) is \`${next}\`. ${details}`);
   };
 
-  await withSummary(
-    'dispatchWorkItem',
-    `Dispatch ${input.code} to ${input.kind === 'field' ? 'a technician' : 'the back office'}`,
-    input.taskId,
-    input.round ?? 0,
-  );
-  show(
-    'running',
-    input.kind === 'field'
-      ? 'Waiting for the technician to complete it.'
-      : 'Waiting for the back office to complete it.',
-  );
-  await condition(() => completion !== undefined || failure !== undefined);
-  if (completion) {
-    await activities.recordTaskCompleted(input.taskId, completion);
-    show('completed', `Completed by ${completion.by}.`);
-    return { state: 'completed' };
+  try {
+    await withSummary(
+      'dispatchWorkItem',
+      `Dispatch ${input.code} to ${input.kind === 'field' ? 'a technician' : 'the back office'}`,
+      input.taskId,
+      input.round ?? 0,
+    );
+    show(
+      'running',
+      input.kind === 'field'
+        ? 'Waiting for the technician to complete it.'
+        : 'Waiting for the back office to complete it.',
+    );
+    await condition(() => completion !== undefined || failure !== undefined);
+    if (completion) {
+      await activities.recordTaskCompleted(input.taskId, completion);
+      show('completed', `Completed by ${completion.by}.`);
+      return { state: 'completed' };
+    }
+    await activities.recordTaskFatallyFailed(input.taskId, failure!, input.round ?? 0);
+    show('fatallyFailed', `Reported failed by ${failure!.by}: ${failure!.reason}`);
+    return { state: 'failed', reason: failure!.reason };
+  } catch (err) {
+    // The order was cancelled while people worked on it: the task is called back.
+    if (!isCancellation(err)) throw err;
+    await CancellationScope.nonCancellable(() =>
+      activities.recordTaskCancelled(input.taskId, 'order cancelled'),
+    );
+    show('cancelled', 'Called back: the order was cancelled.');
+    return { state: 'cancelled' };
   }
-  await activities.recordTaskFatallyFailed(input.taskId, failure!, input.round ?? 0);
-  show('fatallyFailed', `Reported failed by ${failure!.by}: ${failure!.reason}`);
-  return { state: 'failed', reason: failure!.reason };
 }

@@ -1,6 +1,16 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { defaultFulfilmentSettings } from '../../workflows/contracts';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { eq } from 'drizzle-orm';
+import { orders } from '../../db/schema';
+import {
+  cancelUpdate,
+  defaultFulfilmentSettings,
+  holdUpdate,
+  resumeUpdate,
+  workflowId,
+} from '../../workflows/contracts';
 import type { AppDeps } from '../app';
+import { invalidState, notFound } from '../errors';
 import {
   auditResponse,
   createOrderBody,
@@ -10,6 +20,7 @@ import {
   listOrdersQuery,
   orderListResponse,
   orderTreeResponse,
+  orderActionBody,
 } from '../schemas';
 import { createOrder, getOrderTree, listOrders, orderAudit } from '../services/orders';
 
@@ -45,6 +56,44 @@ export const orderRoutes =
         return reply.code(202).send(await getOrderTree(db, orderId));
       },
     );
+
+    const actions = [
+      ['hold', holdUpdate, 'Hold the order: no new task starts, running ones finish, jeopardy clocks pause'],
+      ['resume', resumeUpdate, 'Resume a held order where it stopped'],
+      [
+        'cancel',
+        cancelUpdate,
+        'Cancel the order: assessed against points of no return, then the work done is compensated',
+      ],
+    ] as const;
+    for (const [action, update, summary] of actions) {
+      app.post(
+        `/orders/:id/${action}`,
+        {
+          schema: {
+            summary,
+            tags: ['orders'],
+            params: idParams,
+            body: orderActionBody,
+            response: { 202: orderTreeResponse, ...errors },
+          },
+        },
+        async (request, reply) => {
+          const order = await db.query.orders.findFirst({ where: eq(orders.id, request.params.id) });
+          if (!order) throw notFound('Order', request.params.id);
+          const { state } = await deps.temporal.workflow
+            .getHandle(workflowId.order(order.id))
+            .executeUpdate(update, { args: [{ reason: request.body?.reason }] })
+            .catch((err: unknown) => {
+              // A closed order workflow takes no update: the order is final.
+              if (err instanceof WorkflowNotFoundError)
+                throw invalidState(`Order ${order.id} is ${order.state}`);
+              throw err;
+            });
+          return reply.code(202).send({ ...(await getOrderTree(db, order.id)), state });
+        },
+      );
+    }
 
     app.get(
       '/orders/:id',

@@ -1,0 +1,162 @@
+import { and, desc, eq, inArray, notInArray } from 'drizzle-orm';
+import type { Db } from '../db/client';
+import { domainOrders, orderItems, orders, productInventory, subOrders, tasks } from '../db/schema';
+import type { CatalogStore } from './catalog-store';
+import type { DownstreamSimulator } from './simulator';
+import { transition } from './transitions';
+
+export interface PointOfNoReturn {
+  taskId: string;
+  code: string;
+  state: string;
+  /** The order items of the bundle the task belongs to, as `id (offering)`. */
+  items: string[];
+}
+
+export interface Compensation {
+  taskId: string;
+  code: string;
+  /** The catalog's compensating action (release a reservation, cancel a carrier order, recall a device...). */
+  action: string;
+  system: string;
+}
+
+/** Cancellation (DESIGN.md, "what the best order managers do"): assessed, then compensated, then closed. */
+export function cancellationActivities(db: Db, catalogs: CatalogStore, simulator: DownstreamSimulator) {
+  return {
+    /**
+     * The tasks past their point of no return: completed, or in flight to a system that cannot take them
+     * back (a circuit ordered from a carrier). Any one of them refuses the cancellation.
+     */
+    async assessCancellation(orderId: string): Promise<PointOfNoReturn[]> {
+      const passed = await db
+        .select()
+        .from(tasks)
+        .where(
+          and(
+            eq(tasks.orderId, orderId),
+            eq(tasks.pointOfNoReturn, true),
+            inArray(tasks.state, ['completed', 'running']),
+          ),
+        );
+      if (passed.length === 0) return [];
+      const bundles = await db
+        .select()
+        .from(domainOrders)
+        .where(inArray(domainOrders.id, [...new Set(passed.map((t) => t.domainOrderId))]));
+      const items = await db.select().from(orderItems).where(eq(orderItems.orderId, orderId));
+      return passed.map((t) => {
+        const bundle = bundles.find((d) => d.id === t.domainOrderId)!;
+        return {
+          taskId: t.id,
+          code: t.code,
+          state: t.state,
+          items: bundle.orderItemIds.map((id) => `${id} (${items.find((i) => i.id === id)?.offeringCode})`),
+        };
+      });
+    },
+
+    /** Completed work to undo, latest first: the reverse of the order it was done in, so of its dependencies. */
+    async compensationPlan(orderId: string): Promise<Compensation[]> {
+      const order = await db.query.orders.findFirst({ where: eq(orders.id, orderId) });
+      const catalog = await catalogs.get(order!.catalogVersion);
+      const templates = new Map(catalog.specifications.flatMap((s) => s.tasks).map((t) => [t.code, t]));
+      const done = await db
+        .select()
+        .from(tasks)
+        .where(and(eq(tasks.orderId, orderId), eq(tasks.state, 'completed')))
+        .orderBy(desc(tasks.completedAt), desc(tasks.id));
+      return done
+        .filter((t) => templates.get(t.code)?.compensation)
+        .map((t) => ({
+          taskId: t.id,
+          code: t.code,
+          action: templates.get(t.code)!.compensation!,
+          system: t.system ?? (t.kind === 'field' ? 'field-service' : 'back-office'),
+        }));
+    },
+
+    /** Runs one compensating action against the task's system, once (keyed by the task), and records it. */
+    async compensateTask(compensation: Compensation, customerId: string): Promise<{ reference: string }> {
+      const response = await simulator.call({
+        system: compensation.system,
+        operation: compensation.action,
+        taskCode: compensation.action,
+        accountId: customerId,
+        idempotencyKey: `compensate:${compensation.taskId}`,
+      });
+      await transition(db, {
+        entity: 'task',
+        id: compensation.taskId,
+        to: 'cancelled',
+        eventKey: `task:${compensation.taskId}:compensated`,
+        actor: 'compensation',
+        details: { compensation: compensation.action, reference: response.reference },
+      });
+      return { reference: response.reference };
+    },
+
+    /**
+     * Closes a cancelled order in one transaction: every task, domain order and sub-order not yet final
+     * becomes `cancelled`, the product inventory is rolled back to `cancelled`, then the order.
+     */
+    async closeCancelled(orderId: string, reason: string): Promise<void> {
+      await db.transaction(async (tx) => {
+        const [order] = await tx.select().from(orders).where(eq(orders.id, orderId)).for('update');
+        if (order.state === 'cancelled') return;
+        const open = <T extends { id: string }>(rows: T[]) => rows.map((r) => r.id);
+        const final = ['completed', 'cancelled', 'failed', 'skipped', 'partial', 'rejected'];
+        const entities = [
+          [
+            'task',
+            await tx
+              .select({ id: tasks.id })
+              .from(tasks)
+              .where(and(eq(tasks.orderId, orderId), notInArray(tasks.state, final))),
+          ],
+          [
+            'domainOrder',
+            await tx
+              .select({ id: domainOrders.id })
+              .from(domainOrders)
+              .where(and(eq(domainOrders.orderId, orderId), notInArray(domainOrders.state, ['cancelled']))),
+          ],
+          [
+            'subOrder',
+            await tx
+              .select({ id: subOrders.id })
+              .from(subOrders)
+              .where(and(eq(subOrders.orderId, orderId), notInArray(subOrders.state, ['cancelled']))),
+          ],
+          [
+            'productInventory',
+            await tx
+              .select({ id: productInventory.id })
+              .from(productInventory)
+              .where(eq(productInventory.orderId, orderId)),
+          ],
+        ] as const;
+        for (const [entity, rows] of entities) {
+          for (const id of open(rows)) {
+            await transition(tx, {
+              entity,
+              id,
+              to: 'cancelled',
+              eventKey: `${entity}:${id}:cancelled`,
+              actor: 'cancellation',
+            });
+          }
+        }
+        await transition(tx, {
+          entity: 'order',
+          id: orderId,
+          to: 'cancelled',
+          eventKey: `order:${orderId}:closed`,
+          actor: 'order-workflow',
+          details: { reason },
+        });
+        await tx.update(orders).set({ completedAt: new Date().toISOString() }).where(eq(orders.id, orderId));
+      });
+    },
+  };
+}
