@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 import { and, eq, gt, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import { simulatorCalls, simulatorFaults } from '../db/schema';
+import { simulatorCalls, simulatorFaults, simulatorSystems } from '../db/schema';
 
 /** The checks of order approval, which a fault with mode `refuse` makes answer no. */
 export const approvalChecks = ['CREDIT_CHECK', 'FEASIBILITY_CHECK'];
@@ -10,6 +10,8 @@ export const approvalChecks = ['CREDIT_CHECK', 'FEASIBILITY_CHECK'];
 /** Failure types the workflows match on; a downstream refusal is never retried by the activity itself. */
 export const DOWNSTREAM_ERROR = 'DownstreamError';
 export const DOWNSTREAM_TIMEOUT = 'DownstreamTimeout';
+/** The system is down for maintenance or an outage: its tasks wait `onHold`, burning no retries. */
+export const SYSTEM_OFFLINE = 'SystemOffline';
 
 export interface DownstreamCall {
   system: string;
@@ -79,6 +81,36 @@ export class DownstreamSimulator {
       })
       .returning({ response: simulatorCalls.response });
     return stored.response as DownstreamResponse;
+  }
+
+  /** Throws `SystemOffline` (non-retryable) when the system is marked offline. */
+  async ensureOnline(system: string): Promise<void> {
+    const row = await this.db.query.simulatorSystems.findFirst({
+      where: eq(simulatorSystems.system, system),
+    });
+    if (row?.offline)
+      throw ApplicationFailure.create({
+        type: SYSTEM_OFFLINE,
+        nonRetryable: true,
+        message: `${system} is offline since ${row.since}`,
+      });
+  }
+
+  async isOnline(system: string): Promise<boolean> {
+    const row = await this.db.query.simulatorSystems.findFirst({
+      where: eq(simulatorSystems.system, system),
+    });
+    return !row?.offline;
+  }
+
+  async setOffline(system: string, offline: boolean): Promise<void> {
+    await this.db
+      .insert(simulatorSystems)
+      .values({ system, offline, since: new Date().toISOString() })
+      .onConflictDoUpdate({
+        target: simulatorSystems.system,
+        set: { offline, since: new Date().toISOString() },
+      });
   }
 
   /** The credit bureau: refuses an exposure above the account's credit limit (none: no limit). */

@@ -68,6 +68,8 @@ export function taskActivities(db: Db, simulator: DownstreamSimulator) {
     async runApiTask(taskId: string, attempt: number, customerId?: string): Promise<{ reference: string }> {
       const task = await taskRow(taskId);
       const actor = task.system ?? 'downstream';
+      // Before anything is recorded: an offline system holds the task without spending the attempt.
+      if (task.system) await simulator.ensureOnline(task.system);
       await transition(db, {
         entity: 'task',
         id: taskId,
@@ -137,6 +139,22 @@ export function taskActivities(db: Db, simulator: DownstreamSimulator) {
         actor: 'engine',
         details,
       });
+    },
+
+    /** Its downstream system is offline: the task waits `onHold` (once per hold) until the system is back. */
+    async recordTaskOnHold(taskId: string, system: string, hold: number): Promise<void> {
+      await transition(db, {
+        entity: 'task',
+        id: taskId,
+        to: 'onHold',
+        eventKey: `task:${taskId}:onHold:${hold}`,
+        actor: system,
+        details: { reason: `${system} is offline` },
+      });
+    },
+
+    async isSystemOnline(system: string): Promise<boolean> {
+      return simulator.isOnline(system);
     },
 
     /** A task called back because its order is cancelled; work already completed stays for compensation. */

@@ -343,3 +343,11 @@ export const falloutListResponse = z.object({ fallouts: z.array(falloutResponse)
 export const orderActionBody = z
   .strictObject({ reason: z.string().trim().min(1).max(2000).optional() })
   .nullish();
+
+export const systemParams = z.object({ system: z.string().trim().min(1).max(100) });
+export const systemStatusBody = z.strictObject({ offline: z.boolean() });
+export const systemStatusResponse = z.object({
+  system: z.string(),
+  offline: z.boolean(),
+  domainOrdersWoken: z.number(),
+});

@@ -466,6 +466,15 @@ export const falloutCases = pgTable(
   ],
 );
 
+/** Downstream systems the simulator has been told are offline (a row per system ever marked). */
+export const simulatorSystems = pgTable('simulator_systems', {
+  system: text('system').primaryKey(),
+  offline: boolean('offline').notNull(),
+  since: timestamp('since')
+    .notNull()
+    .default(sql`now()`),
+});
+
 /** Calls the built-in downstream simulator has served, one per idempotency key. */
 export const simulatorCalls = pgTable('simulator_calls', {
   idempotencyKey: text('idempotency_key').primaryKey(),

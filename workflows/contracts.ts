@@ -121,6 +121,8 @@ export interface DomainOrderInput {
 }
 /** A task of another domain order finished: sent to the domain orders that wait on it. */
 export const taskFinishedSignal = defineSignal<[{ taskId: string; outcome: TaskOutcome }]>('taskFinished');
+/** A downstream system marked offline is back: sent to the domain orders holding its tasks. */
+export const systemBackSignal = defineSignal<[{ system: string }]>('systemBack');
 /** A domain order's jeopardy rose: sent to its sub-order and its order. */
 export const jeopardySignal = defineSignal<[{ level: JeopardyLevel }]>('jeopardy');
 /** What an order's workflows are told from above: hold (dispatch nothing new), resume, cancel. */

@@ -14,6 +14,7 @@ import { bookkeeping, withSummary } from './activity-proxies';
 import {
   falloutChangedSignal,
   jeopardySignal,
+  systemBackSignal,
   taskFinishedSignal,
   workflowId,
   type DomainOrderInput,
@@ -226,6 +227,12 @@ export async function domainOrder(input: DomainOrderInput): Promise<DomainOrderS
         );
         return { outcome: 'completed' };
       } catch (err) {
+        if (failureType(err) === 'SystemOffline') {
+          // Not an attempt: the task waits onHold until its system is back, then tries the same attempt.
+          attempt--;
+          if ((await waitForSystem(t)) === 'cancelled') return { outcome: 'cancelled' };
+          continue;
+        }
         if (attempt >= maxAttempts) {
           const reason = `${attempt} attempts failed; last: ${errorMessage(err)}`;
           await bookkeeping.recordTaskFatallyFailed(t.id, { by: 'engine', reason }, round);
@@ -234,6 +241,24 @@ export async function domainOrder(input: DomainOrderInput): Promise<DomainOrderS
         const wait = (backoffSeconds[Math.min(attempt - 1, backoffSeconds.length - 1)] ?? 1) * 1000;
         if (await condition(() => control.cancelled, wait)) return { outcome: 'cancelled' };
       }
+    }
+  };
+
+  /**
+   * A system marked offline holds its tasks: `onHold` until the API says it is back (signal `systemBack`
+   * to the domain orders holding its tasks), checked again every minute in case that word was missed.
+   */
+  const systemsBack = new Set<string>();
+  setHandler(systemBackSignal, ({ system }) => void systemsBack.add(system));
+  let holds = 0;
+  const waitForSystem = async (t: TaskPlan): Promise<'back' | 'cancelled'> => {
+    const system = t.system!;
+    systemsBack.delete(system);
+    await bookkeeping.recordTaskOnHold(t.id, system, ++holds);
+    for (;;) {
+      await condition(() => systemsBack.has(system) || control.cancelled, 60_000);
+      if (control.cancelled) return 'cancelled';
+      if (systemsBack.has(system) || (await bookkeeping.isSystemOnline(system))) return 'back';
     }
   };
 
@@ -307,6 +332,10 @@ export async function domainOrder(input: DomainOrderInput): Promise<DomainOrderS
   const final = control.cancelled ? 'cancelled' : (rollUp(outcomes.map(itemStateOf)) as DomainOrderState);
   await node.move(final);
   return final;
+}
+
+function failureType(err: unknown): string | undefined {
+  return (err as { cause?: { type?: string } }).cause?.type;
 }
 
 function errorMessage(err: unknown): string {

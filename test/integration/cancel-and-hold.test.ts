@@ -160,3 +160,30 @@ describe('cancellation', () => {
     expect(calls).toEqual([]);
   });
 });
+
+describe('a downstream system offline', () => {
+  it('holds its api tasks without spending retries, and resumes them when it is back', async () => {
+    const off = await h.http('PUT', '/simulator/systems/nms', { offline: true });
+    expect(off.status).toBe(200);
+    try {
+      const { orderId } = await orderFor(h, oneSite('MANAGED_ROUTER'));
+      const install = await runningTask(h, orderId, 'field');
+      await h.http('POST', `/tasks/${install}/complete`, { by: 'technician-17' });
+      const held = await eventually(async () => {
+        const t = await taskByCode(orderId, 'ENROL_ROUTER_MONITORING');
+        return t.state === 'onHold' ? t : undefined;
+      }, 'the monitoring enrolment to wait onHold');
+      expect(held.attempts).toBe(0);
+      await new Promise((r) => setTimeout(r, 1500));
+      expect((await taskByCode(orderId, 'ENROL_ROUTER_MONITORING')).state).toBe('onHold');
+
+      const back = await h.http('PUT', '/simulator/systems/nms', { offline: false });
+      expect(back.body.domainOrdersWoken).toBeGreaterThanOrEqual(1);
+      await orderInState(h, orderId, 'completed');
+      const enrol = await taskByCode(orderId, 'ENROL_ROUTER_MONITORING');
+      expect(enrol).toMatchObject({ state: 'completed', attempts: 1 });
+    } finally {
+      await h.http('PUT', '/simulator/systems/nms', { offline: false });
+    }
+  });
+});
