@@ -11,21 +11,11 @@
  * Both run on the same dev server and the same kind of worker, in this process. The last line is JSON.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
-import { CatalogStore } from '../activities/catalog-store';
-import { DownstreamSimulator } from '../activities/simulator';
-import { buildApp } from '../api/app';
-import { readCatalog, storeCatalog } from '../catalog/load';
-import { openDatabase, type Database } from '../db/client';
-import { startDevServer } from '../platform/dev-server';
-import { createScratchDatabase, type ScratchDatabase } from '../platform/scratch-database';
-import { createWorker } from '../worker/worker';
+import type { Client } from '@temporalio/client';
+import { Worker } from '@temporalio/worker';
 import { workflowId } from '../workflows/contracts';
+import { startScratchProduct } from './scratch-product';
 
 const TASKS_PER_SITE = 5;
 const BASELINE_PARENT_SIZE = 200;
@@ -38,8 +28,6 @@ const largeOrder = option('sites') !== undefined;
 const sites = option('sites') ?? Math.ceil((option('tasks') ?? 2500) / TASKS_PER_SITE);
 const taskCount = sites * TASKS_PER_SITE;
 const log = (line: string) => console.log(`[bench] ${line}`);
-
-Runtime.install({ logger: new DefaultLogger('WARN') });
 
 /** Samples the resident memory of this process (which hosts the workers) while a phase runs. */
 function memoryPeak() {
@@ -57,27 +45,8 @@ async function maxHistory(client: Client, query: string): Promise<number> {
   return max;
 }
 
-async function openBenchDatabase(): Promise<{ database: Database; scratch?: ScratchDatabase; tmp?: string }> {
-  if (process.env.DATABASE_URL) return { database: await openDatabase(process.env.DATABASE_URL) };
-  try {
-    const scratch = await createScratchDatabase('order_orchestration_bench');
-    return { database: await openDatabase(scratch.url), scratch };
-  } catch (err) {
-    log(`no PostgreSQL server reachable (${(err as Error).message}); using embedded PGlite`);
-    const tmp = mkdtempSync(path.join(os.tmpdir(), 'order-orchestration-bench-'));
-    return { database: await openDatabase(undefined, tmp), tmp };
-  }
-}
-
-const server = await startDevServer({ port: 0, log });
-const { database, scratch, tmp } = await openBenchDatabase();
-const catalog = readCatalog();
-await storeCatalog(database.db, catalog);
-const catalogs = new CatalogStore(database.db, catalog);
-const simulator = new DownstreamSimulator(database.db, 0);
-const connection = await Connection.connect({ address: server.address });
-const client = new Client({ connection });
-const native = await NativeConnection.connect({ address: server.address });
+const product = await startScratchProduct(log);
+const { client, native } = product;
 const runId = randomUUID().slice(0, 8);
 
 try {
@@ -115,22 +84,8 @@ try {
   );
 
   // (b) The engine: one order of on-net sites through the real product.
-  const taskQueue = `bench-engine-${runId}`;
-  const worker = await createWorker({
-    connection: native,
-    namespace: 'default',
-    taskQueue,
-    db: database.db,
-    catalogs,
-    simulator,
-  });
-  const engineRun = worker.run();
-  const app = await buildApp({ database, temporal: client, taskQueue, catalogs, simulator, devMode: true });
-  const call = async (method: 'GET' | 'POST', url: string, body?: unknown) => {
-    const res = await app.inject({ method, url, payload: body as string });
-    if (res.statusCode >= 300) throw new Error(`${method} ${url}: ${res.statusCode} ${res.body}`);
-    return res.json();
-  };
+  const engine = await product.startEngine();
+  const { call } = engine;
   const account = await call('POST', '/accounts', {
     name: 'Benchmark Retail AG',
     billingProfile: { billingAddress: 'Hauptstrasse 1, Berlin' },
@@ -166,9 +121,7 @@ try {
   await new Promise((r) => setTimeout(r, 2000)); // let visibility catch up before reading history lengths
   const maxHistoryEvents = await maxHistory(client, `OrderId='${order.id}'`);
   const baselineMaxHistoryEvents = await maxHistory(client, `WorkflowId STARTS_WITH 'bench-${runId}-parent'`);
-  await app.close();
-  worker.shutdown();
-  await engineRun;
+  await engine.stop();
 
   const ratio = engineTasksPerSec / baselineTasksPerSec;
   log(`ratio engine/baseline: ${ratio.toFixed(2)} (target ≥ 0.6)`);
@@ -189,10 +142,5 @@ try {
     }),
   );
 } finally {
-  await connection.close();
-  await native.close();
-  await database.close();
-  await scratch?.drop();
-  if (tmp) rmSync(tmp, { recursive: true, force: true });
-  await server.stop();
+  await product.stop();
 }

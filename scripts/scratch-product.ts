@@ -1,0 +1,118 @@
+/**
+ * The whole product on a dev server and database of its own, in this process, for the scripts that
+ * measure or record it (`npm run bench`, `npm run record-histories`). The database is a scratch one on
+ * the machine's PostgreSQL (or `DATABASE_URL`, or PGlite when neither is there), dropped at the end.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { CatalogStore } from '../activities/catalog-store';
+import { DownstreamSimulator } from '../activities/simulator';
+import { buildApp, type AppDeps } from '../api/app';
+import { readCatalog, storeCatalog } from '../catalog/load';
+import { openDatabase, type Database } from '../db/client';
+import { startDevServer } from '../platform/dev-server';
+import { createScratchDatabase, type ScratchDatabase } from '../platform/scratch-database';
+import { createWorker } from '../worker/worker';
+
+export interface ScratchProduct {
+  address: string;
+  client: Client;
+  native: NativeConnection;
+  database: Database;
+  catalogs: CatalogStore;
+  simulator: DownstreamSimulator;
+  /** Starts the product's worker on a task queue of its own and the API over it. */
+  startEngine(options?: Pick<AppDeps, 'fulfilment' | 'approvalDeadlineSeconds'>): Promise<Engine>;
+  stop(): Promise<void>;
+}
+
+export interface Engine {
+  taskQueue: string;
+  worker: Worker;
+  /** Calls the API in-process and answers its JSON, read loosely; throws on an answer of 300 or more. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  call(method: 'GET' | 'POST' | 'PUT', url: string, body?: unknown): Promise<any>;
+  stop(): Promise<void>;
+}
+
+export async function startScratchProduct(log: (line: string) => void): Promise<ScratchProduct> {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const server = await startDevServer({ port: 0, log });
+  let scratch: ScratchDatabase | undefined;
+  let tmp: string | undefined;
+  let database: Database;
+  if (process.env.DATABASE_URL) database = await openDatabase(process.env.DATABASE_URL);
+  else {
+    try {
+      scratch = await createScratchDatabase('order_orchestration_scratch');
+      database = await openDatabase(scratch.url);
+    } catch (err) {
+      log(`no PostgreSQL server reachable (${(err as Error).message}); using embedded PGlite`);
+      tmp = mkdtempSync(path.join(os.tmpdir(), 'order-orchestration-scratch-'));
+      database = await openDatabase(undefined, tmp);
+    }
+  }
+  const catalog = readCatalog();
+  await storeCatalog(database.db, catalog);
+  const catalogs = new CatalogStore(database.db, catalog);
+  const simulator = new DownstreamSimulator(database.db, 0);
+  const connection = await Connection.connect({ address: server.address });
+  const client = new Client({ connection });
+  const native = await NativeConnection.connect({ address: server.address });
+
+  return {
+    address: server.address,
+    client,
+    native,
+    database,
+    catalogs,
+    simulator,
+    async startEngine(options = {}) {
+      const taskQueue = `scratch-${randomUUID().slice(0, 8)}`;
+      const worker = await createWorker({
+        connection: native,
+        namespace: 'default',
+        taskQueue,
+        db: database.db,
+        catalogs,
+        simulator,
+      });
+      const running = worker.run();
+      const app = await buildApp({
+        database,
+        temporal: client,
+        taskQueue,
+        catalogs,
+        simulator,
+        devMode: true,
+        ...options,
+      });
+      return {
+        taskQueue,
+        worker,
+        async call(method, url, body) {
+          const res = await app.inject({ method, url, payload: body as string });
+          if (res.statusCode >= 300) throw new Error(`${method} ${url}: ${res.statusCode} ${res.body}`);
+          return res.json();
+        },
+        async stop() {
+          await app.close();
+          worker.shutdown();
+          await running;
+        },
+      };
+    },
+    async stop() {
+      await connection.close();
+      await native.close();
+      await database.close();
+      await scratch?.drop();
+      if (tmp) rmSync(tmp, { recursive: true, force: true });
+      await server.stop();
+    },
+  };
+}
