@@ -82,8 +82,10 @@ export function taskActivities(db: Db, simulator: DownstreamSimulator) {
         .update(tasks)
         .set({ attempts: attempt, startedAt: task.startedAt ?? new Date().toISOString() })
         .where(eq(tasks.id, taskId));
+      const context = Context.current();
+      context.heartbeat();
+      const beat = setInterval(() => context.heartbeat(), 1000);
       try {
-        Context.current().heartbeat();
         const response = await simulator.call({
           system: task.system ?? 'unknown',
           operation: task.code,
@@ -114,6 +116,8 @@ export function taskActivities(db: Db, simulator: DownstreamSimulator) {
           });
         }
         throw err;
+      } finally {
+        clearInterval(beat);
       }
     },
 

@@ -48,6 +48,7 @@ export async function startWorker(core: Core, config: Config, address: string): 
     db: core.database.db,
     catalogs: core.catalogs,
     simulator: core.simulator,
+    workflowBundlePath: config.workflowBundlePath,
   });
   const running = worker.run();
   return {

@@ -35,6 +35,8 @@ export interface Config {
   maxSubOrdersInFlight: number;
   /** How long a fall-out case waits for its assignment group before it escalates. */
   falloutEscalationMs: number;
+  /** A prebuilt workflow bundle for the worker to load instead of bundling `workflows/` at start. */
+  workflowBundlePath?: string;
   /** Allows the dev-only endpoints (the simulator's fault injection). */
   devMode: boolean;
 }
@@ -82,6 +84,7 @@ export function loadConfig(): Config {
     planMinuteMs: positiveFrom('PLAN_MINUTE_MS', 60_000),
     maxSubOrdersInFlight: positiveFrom('MAX_SUB_ORDERS_IN_FLIGHT', 200),
     falloutEscalationMs: positiveFrom('FALLOUT_ESCALATION_MINUTES', 240) * 60_000,
+    workflowBundlePath: nonEmpty('WORKFLOW_BUNDLE_PATH'),
     devMode: (nonEmpty('DEV_MODE') ?? 'true') !== 'false',
   };
 }

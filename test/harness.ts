@@ -19,7 +19,7 @@ export interface Harness {
   app: FastifyInstance;
   client: Client;
   database: Database;
-  worker: Worker;
+  worker?: Worker;
   taskQueue: string;
   /** `app.inject` with JSON in and out. */
   http<T = any>(
@@ -38,6 +38,9 @@ export async function startHarness(
     approvalDeadlineSeconds?: number;
     quoteValiditySeconds?: number;
     fulfilment?: Partial<FulfilmentSettings>;
+    /** false: no worker in this process (a test runs its own worker processes on `taskQueue`). */
+    worker?: boolean;
+    taskQueue?: string;
   } = {},
 ): Promise<Harness> {
   if (!runtimeInstalled) {
@@ -48,19 +51,22 @@ export async function startHarness(
   const database = await openDatabase(inject('databaseUrl'));
   const catalogs = new CatalogStore(database.db, readCatalog());
   const simulator = new DownstreamSimulator(database.db, 0);
-  const taskQueue = `test-${randomUUID()}`;
+  const taskQueue = options.taskQueue ?? `test-${randomUUID()}`;
 
   const nativeConnection = await NativeConnection.connect({ address });
-  const worker = await createWorker({
-    connection: nativeConnection,
-    namespace: 'default',
-    taskQueue,
-    db: database.db,
-    catalogs,
-    simulator,
-    workflowBundlePath: inject('workflowBundlePath'),
-  });
-  const running = worker.run();
+  const worker =
+    options.worker === false
+      ? undefined
+      : await createWorker({
+          connection: nativeConnection,
+          namespace: 'default',
+          taskQueue,
+          db: database.db,
+          catalogs,
+          simulator,
+          workflowBundlePath: inject('workflowBundlePath'),
+        });
+  const running = worker?.run();
 
   const connection = await Connection.connect({ address });
   const client = new Client({ connection, namespace: 'default' });
@@ -88,7 +94,7 @@ export async function startHarness(
     },
     async stop() {
       await app.close();
-      worker.shutdown();
+      worker?.shutdown();
       await running;
       await nativeConnection.close();
       await connection.close();

@@ -34,11 +34,20 @@ export function withSummary<K extends keyof Activities>(
   summary: string,
   ...args: Parameters<Activities[K]>
 ): Promise<Awaited<ReturnType<Activities[K]>>> {
+  return withOptions(name, { summary }, ...args);
+}
+
+/** Calls an activity with options of its own on top of the defaults. */
+export function withOptions<K extends keyof Activities>(
+  name: K,
+  options: Partial<ActivityOptions>,
+  ...args: Parameters<Activities[K]>
+): Promise<Awaited<ReturnType<Activities[K]>>> {
   const activity = activities[name] as unknown as {
     executeWithOptions(
       options: ActivityOptions,
       args: unknown[],
     ): Promise<Awaited<ReturnType<Activities[K]>>>;
   };
-  return activity.executeWithOptions({ ...activityOptions, summary }, args);
+  return activity.executeWithOptions({ ...activityOptions, ...options }, args);
 }

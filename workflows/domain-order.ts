@@ -10,7 +10,7 @@ import {
 import type { TaskPlan } from '../activities/orders';
 import { assignmentGroupsOf, falloutPriorityOf, falloutTypeOf } from '../domain/fallout-policy';
 import { rollUp, type DomainOrderState } from '../domain/states';
-import { bookkeeping, withSummary } from './activity-proxies';
+import { bookkeeping, withOptions } from './activity-proxies';
 import {
   falloutChangedSignal,
   jeopardySignal,
@@ -218,9 +218,14 @@ export async function domainOrder(input: DomainOrderInput): Promise<DomainOrderS
     for (let attempt = 1; ; attempt++) {
       const number = round * maxAttempts + attempt;
       try {
-        await withSummary(
+        // The call heartbeats: a worker that dies mid-call hands it to another within seconds, and the
+        // retry reuses the attempt's idempotency key, so the downstream system acts once.
+        await withOptions(
           'runApiTask',
-          `${t.code} (${t.id}) attempt ${attempt}/${maxAttempts}${round ? `, round ${round + 1}` : ''}`,
+          {
+            summary: `${t.code} (${t.id}) attempt ${attempt}/${maxAttempts}${round ? `, round ${round + 1}` : ''}`,
+            heartbeatTimeout: '5 seconds',
+          },
           t.id,
           number,
           customerId,
