@@ -57,7 +57,7 @@ export function cancellationActivities(db: Db, catalogs: CatalogStore, simulator
     },
 
     /** Completed work to undo, latest first: the reverse of the order it was done in, so of its dependencies. */
-    async compensationPlan(orderId: string): Promise<Compensation[]> {
+    async compensationPlan(orderId: string, incompleteSubOrdersOnly = false): Promise<Compensation[]> {
       const order = await db.query.orders.findFirst({ where: eq(orders.id, orderId) });
       const catalog = await catalogs.get(order!.catalogVersion);
       const templates = new Map(catalog.specifications.flatMap((s) => s.tasks).map((t) => [t.code, t]));
@@ -66,8 +66,17 @@ export function cancellationActivities(db: Db, catalogs: CatalogStore, simulator
         .from(tasks)
         .where(and(eq(tasks.orderId, orderId), eq(tasks.state, 'completed')))
         .orderBy(desc(tasks.completedAt), desc(tasks.id));
+      const kept = new Set<string>();
+      if (incompleteSubOrdersOnly) {
+        const delivered = await db
+          .select({ id: domainOrders.id })
+          .from(domainOrders)
+          .innerJoin(subOrders, eq(subOrders.id, domainOrders.subOrderId))
+          .where(and(eq(domainOrders.orderId, orderId), eq(subOrders.state, 'completed')));
+        for (const d of delivered) kept.add(d.id);
+      }
       return done
-        .filter((t) => templates.get(t.code)?.compensation)
+        .filter((t) => templates.get(t.code)?.compensation && !kept.has(t.domainOrderId))
         .map((t) => ({
           taskId: t.id,
           code: t.code,

@@ -75,6 +75,23 @@ export async function waitForTemporal(
  * and returns a handle whose `stop()` ends it. Falls back to the SDK's own download when no CLI is found.
  */
 export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
+  // A port found free may be taken before the server binds it, by it (it opens more ports of its own)
+  // or by another process: with ports of its choosing, a server that dies at start is tried again.
+  const attempts = options.port === 0 || options.uiPort === 0 ? 3 : 1;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startDevServerOnce(options);
+    } catch (err) {
+      if (attempt >= attempts || !(err instanceof DevServerExited)) throw err;
+      options.log?.(`The dev server exited at start (${err.message.split('\n')[0]}); trying other ports`);
+    }
+  }
+}
+
+/** The server process ended before it answered. */
+class DevServerExited extends Error {}
+
+async function startDevServerOnce(options: DevServerOptions): Promise<DevServer> {
   const log = options.log ?? (() => {});
   const ip = options.ip ?? '127.0.0.1';
   const namespace = options.namespace ?? 'default';
@@ -109,9 +126,12 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   args.push(...devServerSearchAttributeFlags(), '--log-level', 'error');
   log(`Starting the Temporal dev server (${cli.path}, from ${cli.source}) on ${address}`);
   const child = spawn(cli.path!, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
+  // The start of its error output says why it failed (a Go panic's first line); the end, where.
+  let stderrHead = '';
+  let stderrTail = '';
   child.stderr?.on('data', (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString()).slice(-4000);
+    if (stderrHead.length < 2000) stderrHead += chunk.toString().slice(0, 2000 - stderrHead.length);
+    else stderrTail = (stderrTail + chunk.toString()).slice(-2000);
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
 
@@ -134,8 +154,11 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
       await connection.close();
     }
   } catch (err) {
+    const died = child.exitCode !== null;
     await stop();
-    throw new Error(`${(err as Error).message}${stderr ? `\n${stderr}` : ''}`);
+    const output = `${stderrHead}${stderrTail ? `\n…\n${stderrTail}` : ''}`;
+    const message = `${(err as Error).message}${output ? `\n${output}` : ''}`;
+    throw died ? new DevServerExited(message) : new Error(message);
   }
   return { address, namespace, uiUrl, source: cli.source, stop };
 }

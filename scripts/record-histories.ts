@@ -102,7 +102,10 @@ async function failFirstField(orderId: string) {
 }
 
 /** Writes every workflow of the order (and the quote's approval) to one file per scenario. */
-async function save(scenario: string, ids: { orderId: string; quoteId: string }) {
+async function save(scenario: string, ids: { orderId: string; quoteId: string }, expected: string) {
+  const { state } = await call('GET', `/orders/${ids.orderId}`);
+  if (state !== expected)
+    throw new Error(`${scenario}: order ${ids.orderId} ended ${state}, not ${expected}`);
   await sleep(1500); // visibility is eventually consistent
   const histories: { workflowId: string; history: string }[] = [];
   const seen = new Set<string>();
@@ -119,14 +122,14 @@ async function save(scenario: string, ids: { orderId: string; quoteId: string })
   }
   mkdirSync(out, { recursive: true });
   writeFileSync(path.join(out, `${scenario}.json`), JSON.stringify(histories));
-  log(`${scenario}: ${histories.length} workflow histories`);
+  log(`${scenario}: order ${state}, ${histories.length} workflow histories`);
 }
 
 try {
   // Complete: api, field, manual and project tasks; an approval escalated then approved.
   const complete = await order(['SDWAN_SITE', 'MULTISITE_DEPLOYMENT'], { discountPct: 20 });
   await work(complete.orderId);
-  await save('completed', complete);
+  await save('completed', complete, 'completed');
 
   // Fall-outs resolved each way: complete, skip, retry, abort.
   const completed = await order(['BUSINESS_BROADBAND']);
@@ -135,7 +138,7 @@ try {
     data: { serial: 'X1' },
   });
   await work(completed.orderId);
-  await save('fallout-complete', completed);
+  await save('fallout-complete', completed, 'completed');
 
   const skipped = await order(['MANAGED_FIREWALL']);
   const [policy] = await until('the policy task', async () => {
@@ -145,19 +148,19 @@ try {
   await call('POST', `/tasks/${policy.id}/fail`, { by: 'recorder', reason: 'no rule set' });
   await call('POST', `/fallouts/${await openCase(skipped.orderId)}/resolve`, { action: 'skip' });
   await work(skipped.orderId);
-  await save('fallout-skip', skipped);
+  await save('fallout-skip', skipped, 'completed');
 
   const retried = await order(['BUSINESS_BROADBAND']);
   const retryCase = await failFirstField(retried.orderId);
   await sleep(1500); // past the escalation deadline: the case moves to the next group first
   await call('POST', `/fallouts/${retryCase}/resolve`, { action: 'retry' });
   await work(retried.orderId);
-  await save('fallout-retry', retried);
+  await save('fallout-retry', retried, 'completed');
 
   const aborted = await order(['BUSINESS_BROADBAND']);
   await call('POST', `/fallouts/${await failFirstField(aborted.orderId)}/resolve`, { action: 'abort' });
   await work(aborted.orderId);
-  await save('fallout-abort', aborted);
+  await save('fallout-abort', aborted, 'failed');
 
   // Held, resumed, then cancelled with compensation.
   const cancelled = await order(['SDWAN_SITE']);
@@ -168,7 +171,7 @@ try {
   await call('POST', `/orders/${cancelled.orderId}/resume`, {});
   await call('POST', `/orders/${cancelled.orderId}/cancel`, { reason: 'recorded cancellation' });
   await work(cancelled.orderId);
-  await save('cancelled', cancelled);
+  await save('cancelled', cancelled, 'cancelled');
 } finally {
   await engine.stop();
   await product.stop();

@@ -121,6 +121,8 @@ export interface DomainOrderInput {
 }
 /** A task of another domain order finished: sent to the domain orders that wait on it. */
 export const taskFinishedSignal = defineSignal<[{ taskId: string; outcome: TaskOutcome }]>('taskFinished');
+/** A fall-out was resolved with `abort`: sent by its domain order to the order, which then fails. */
+export const abortSignal = defineSignal<[{ caseId: string; taskId: string; by: string }]>('abort');
 /** A downstream system marked offline is back: sent to the domain orders holding its tasks. */
 export const systemBackSignal = defineSignal<[{ system: string }]>('systemBack');
 /** A domain order's jeopardy rose: sent to its sub-order and its order. */

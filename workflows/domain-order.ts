@@ -12,6 +12,7 @@ import { assignmentGroupsOf, falloutPriorityOf, falloutTypeOf } from '../domain/
 import { rollUp, type DomainOrderState } from '../domain/states';
 import { bookkeeping, withOptions } from './activity-proxies';
 import {
+  abortSignal,
   falloutChangedSignal,
   jeopardySignal,
   systemBackSignal,
@@ -141,7 +142,13 @@ export async function domainOrder(input: DomainOrderInput): Promise<DomainOrderS
       if (resolution.action === 'retry') run = await runTask(t, round);
       else if (resolution.action === 'skip') return 'skipped';
       else if (resolution.action === 'complete') return 'completed';
-      else return 'failed';
+      else {
+        // Abort fails the order: it stops what still runs, compensates, and ends failed or partial.
+        await getExternalWorkflowHandle(workflowId.order(orderId))
+          .signal(abortSignal, { caseId, taskId: t.id, by: resolution.by })
+          .catch(() => undefined);
+        return 'failed';
+      }
     }
     return run.outcome;
   };
@@ -334,7 +341,12 @@ export async function domainOrder(input: DomainOrderInput): Promise<DomainOrderS
   };
 
   const outcomes = await Promise.all(plan.tasks.map((t) => outcomeOf(t.id)));
-  const final = control.cancelled ? 'cancelled' : (rollUp(outcomes.map(itemStateOf)) as DomainOrderState);
+  const states = outcomes.map(itemStateOf);
+  const final = control.cancelled
+    ? states.includes('failed')
+      ? 'failed'
+      : 'cancelled'
+    : (rollUp(states) as DomainOrderState);
   await node.move(final);
   return final;
 }

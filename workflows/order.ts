@@ -10,6 +10,7 @@ import {
 import { rollUp, type OrderState } from '../domain/states';
 import { withSummary } from './activity-proxies';
 import {
+  abortSignal,
   cancelUpdate,
   defaultFulfilmentSettings,
   falloutChangedSignal,
@@ -52,6 +53,12 @@ export async function order(input: OrderInput): Promise<OrderState> {
   const { control } = relay;
   let controls = input.carry?.controls ?? 0;
   let cancelReason = '';
+  let aborted: { caseId: string; taskId: string; by: string } | undefined;
+  setHandler(abortSignal, async (abort) => {
+    if (aborted || control.cancelled) return;
+    aborted = abort;
+    await relay.apply({ cancelled: true });
+  });
 
   setHandler(
     holdUpdate,
@@ -211,6 +218,35 @@ export async function order(input: OrderInput): Promise<OrderState> {
     void runSubOrder(subOrderIds[carry.next++]);
   }
   await condition(() => running() === 0);
+
+  if (aborted) {
+    // A fall-out was aborted: the sub-orders that did not complete are compensated; what completed stays.
+    const abort = aborted;
+    const final: OrderState = (outcomes.completed ?? 0) > 0 ? 'partial' : 'failed';
+    await CancellationScope.nonCancellable(async () => {
+      const plan = await withSummary(
+        'compensationPlan',
+        'List the completed work of the sub-orders that did not complete, latest first',
+        orderId,
+        true,
+      );
+      for (const step of plan) {
+        await withSummary(
+          'compensateTask',
+          `${step.action} for ${step.code} (${step.taskId})`,
+          step,
+          customerId,
+        );
+      }
+      await withSummary('closeOrder', `Close the aborted order as ${final}`, orderId, final, {
+        abortedBy: abort.by,
+        falloutCase: abort.caseId,
+        compensations: plan.length,
+      });
+    });
+    node.show(final);
+    return final;
+  }
 
   if (control.cancelled) {
     // Compensation runs to its end whatever else is asked of the order meanwhile.

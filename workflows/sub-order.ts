@@ -65,9 +65,13 @@ export async function subOrder(input: SubOrderInput): Promise<OrderState> {
       ),
     );
   }
+  // Called off from above: `cancelled`, or `failed` where a fall-out was aborted here.
+  const states = [...outcomes.values()].map(itemStateOf);
   const final = control.cancelled
-    ? 'cancelled'
-    : (rollUp([...outcomes.values()].map(itemStateOf)) as OrderState);
+    ? states.includes('failed')
+      ? 'failed'
+      : 'cancelled'
+    : (rollUp(states) as OrderState);
   await node.move(final);
   return final;
 }

@@ -1,6 +1,6 @@
-import { and, asc, eq } from 'drizzle-orm';
+import { and, asc, eq, like } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditEvents, tasks } from '../../db/schema';
+import { auditEvents, productInventory, simulatorCalls, tasks } from '../../db/schema';
 import { falloutStatusQuery, workflowId } from '../../workflows/contracts';
 import { eventually, startHarness, type Harness } from '../harness';
 import { orderFor, orderInState, runningTask, site } from '../lifecycle';
@@ -176,7 +176,27 @@ describe('fall-out cases', () => {
       (await h.http('POST', `/fallouts/${fallout.id}/resolve`, { action: 'abort', by: 'om-lead' })).status,
     ).toBe(200);
     const tree = await orderInState(h, orderId, 'partial');
-    expect(tree.subOrders.map((s: { state: string }) => s.state).sort()).toEqual(['completed', 'failed']);
+    const [failedSite, doneSite] = [fieldTasks[0], fieldTasks[1]].map((id) => id.slice(0, id.indexOf('-D')));
+    const stateOf = (id: string) => tree.subOrders.find((s: { id: string }) => s.id === id).state;
+    expect([stateOf(failedSite), stateOf(doneSite)]).toEqual(['failed', 'completed']);
+    // The site that completed stays live; the other's work is compensated and its inventory rolled back.
+    const calls = await h.database.db
+      .select()
+      .from(simulatorCalls)
+      .where(like(simulatorCalls.idempotencyKey, `compensate:${orderId}%`));
+    expect(
+      calls.map((c) => [c.idempotencyKey.split(':')[1].slice(0, failedSite.length), c.operation]).sort(),
+    ).toEqual([[failedSite, 'DEACTIVATE_BROADBAND_LINE']]);
+    const inventory = await h.database.db
+      .select()
+      .from(productInventory)
+      .where(eq(productInventory.orderId, orderId));
+    expect(inventory.map((p) => [p.orderItemId.slice(0, failedSite.length), p.state]).sort()).toEqual(
+      [
+        [doneSite, 'active'],
+        [failedSite, 'cancelled'],
+      ].sort(),
+    );
   });
 
   it('escalates an open case to the next assignment group after its deadline', async () => {

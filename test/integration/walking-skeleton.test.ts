@@ -145,7 +145,7 @@ describe('walking skeleton: one order from quote to closure', () => {
     );
   });
 
-  it('rolls a field task reported failed and aborted from its fall-out up to a failed order, leaving the inventory inactive', async () => {
+  it('rolls a field task reported failed and aborted from its fall-out up to a failed order, its inventory rolled back', async () => {
     const accountId = await createAccount(h, 'Failing Site AG');
     const quoteId = await acceptedQuote(h, accountId);
     const orderId: string = (await h.http('POST', '/orders', { quoteId })).body.id;
@@ -171,7 +171,7 @@ describe('walking skeleton: one order from quote to closure', () => {
       .select()
       .from(productInventory)
       .where(eq(productInventory.orderId, orderId));
-    expect(inventory.map((p) => p.state)).toEqual(['created']);
+    expect(inventory.map((p) => p.state)).toEqual(['cancelled']);
     expect(await h.client.workflow.getHandle(workflowId.order(orderId)).result()).toBe('failed');
   });
 
