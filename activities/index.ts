@@ -1,5 +1,6 @@
 import type { Db } from '../db/client';
 import type { CatalogStore } from './catalog-store';
+import { amendmentActivities } from './amendments';
 import { cancellationActivities } from './cancellation';
 import { falloutActivities } from './fallouts';
 import { orderActivities } from './orders';
@@ -21,6 +22,7 @@ export function createActivities({ db, catalogs, simulator }: ActivityDeps) {
     ...taskActivities(db, simulator),
     ...falloutActivities(db),
     ...cancellationActivities(db, catalogs, simulator),
+    ...amendmentActivities(db, catalogs),
   };
 }
 

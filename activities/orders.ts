@@ -54,6 +54,8 @@ export interface TaskPlan {
 }
 
 export interface DomainOrderStart {
+  /** An amendment retired the domain order before it started: nothing to run. */
+  retired: boolean;
   tasks: TaskPlan[];
   /** Tasks of other domain orders this one waits on that have already finished. */
   settled: Record<string, TaskOutcome>;
@@ -322,6 +324,8 @@ export function orderActivities(db: Db, catalogs: CatalogStore, simulator: Downs
      * task, and the tasks of other domain orders it waits on that have already finished.
      */
     async startDomainOrder(domainOrderId: string, eventKey: string): Promise<DomainOrderStart> {
+      const [current] = await db.select().from(domainOrders).where(eq(domainOrders.id, domainOrderId));
+      if (current?.state === 'cancelled') return { retired: true, tasks: [], settled: {} };
       await transition(db, {
         entity: 'domainOrder',
         id: domainOrderId,
@@ -334,7 +338,7 @@ export function orderActivities(db: Db, catalogs: CatalogStore, simulator: Downs
         .from(tasks)
         .where(eq(tasks.domainOrderId, domainOrderId))
         .orderBy(asc(tasks.id));
-      if (rows.length === 0) return { tasks: [], settled: {} };
+      if (rows.length === 0) return { retired: false, tasks: [], settled: {} };
       const catalog = await catalogOf(rows[0].orderId);
       const templates = new Map(catalog.specifications.flatMap((s) => s.tasks).map((t) => [t.code, t]));
       const own = new Set(rows.map((t) => t.id));
@@ -350,6 +354,7 @@ export function orderActivities(db: Db, catalogs: CatalogStore, simulator: Downs
         for (const t of finished) settled[t.id] = outcomeOfState[t.state];
       }
       return {
+        retired: false,
         tasks: rows.map((t) => ({
           id: t.id,
           code: t.code,

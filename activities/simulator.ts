@@ -30,6 +30,7 @@ export interface DownstreamResponse {
   operation: string;
   /** A check (credit, feasibility) answered no, with the system's reason. */
   refused?: string;
+  configured?: unknown;
 }
 
 /** The checks of order approval (stage 5), as the credit bureau and the feasibility system answer them. */
@@ -71,6 +72,8 @@ export class DownstreamSimulator {
       system: request.system,
       operation: request.operation,
       ...(refusal ? { refused: refusal } : {}),
+      // The system echoes the configuration it applied.
+      ...(request.payload?.configuration ? { configured: request.payload.configuration } : {}),
     };
     const [stored] = await this.db
       .insert(simulatorCalls)

@@ -1,11 +1,11 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { auditEvents, domainOrders, tasks } from '../db/schema';
 import type { TaskCompletion, TaskFailure } from '../workflows/contracts';
 import { DOWNSTREAM_ERROR, type DownstreamSimulator } from './simulator';
-import { transition } from './transitions';
+import { rowsOf, transition } from './transitions';
 
 export function taskActivities(db: Db, simulator: DownstreamSimulator) {
   async function taskRow(taskId: string) {
@@ -86,12 +86,19 @@ export function taskActivities(db: Db, simulator: DownstreamSimulator) {
       context.heartbeat();
       const beat = setInterval(() => context.heartbeat(), 1000);
       try {
+        // What the items of its bundle are configured as, as the amendments left them.
+        const configuration = rowsOf<{ id: string; characteristics: Record<string, unknown> }>(
+          await db.execute(
+            sql`select oi.id, oi.characteristics from order_items oi join domain_orders d on oi.id = any(d.order_item_ids) where d.id = ${task.domainOrderId}`,
+          ),
+        ).filter((row) => Object.keys(row.characteristics ?? {}).length > 0);
         const response = await simulator.call({
           system: task.system ?? 'unknown',
           operation: task.code,
           taskCode: task.code,
           accountId: customerId,
           idempotencyKey: `task:${taskId}:attempt-${attempt}`,
+          payload: configuration.length > 0 ? { configuration } : undefined,
         });
         if (response.refused) {
           throw ApplicationFailure.create({

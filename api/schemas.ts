@@ -351,3 +351,43 @@ export const systemStatusResponse = z.object({
   offline: z.boolean(),
   domainOrdersWoken: z.number(),
 });
+
+// ---- Amendments ------------------------------------------------------------------------------------
+const characteristics = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]));
+export const amendmentBody = z.strictObject({
+  /** New sites, each with what it buys. */
+  add: z
+    .array(
+      z.strictObject({
+        offeringCode: z.string().trim().min(1).max(100),
+        quantity: z.number().int().positive().max(10_000).default(1),
+        characteristics: characteristics.optional(),
+        site: z.strictObject({
+          ref,
+          kind: z.enum(['location', 'subscriber']),
+          name: z.string().trim().min(1).max(200),
+          address: z.string().trim().min(1).max(500).optional(),
+        }),
+      }),
+    )
+    .max(1000)
+    .default([]),
+  modify: z
+    .array(z.strictObject({ orderItemId: id, characteristics }))
+    .max(1000)
+    .default([]),
+  remove: z
+    .array(z.strictObject({ orderItemId: id }))
+    .max(1000)
+    .default([]),
+});
+export type AmendmentBody = z.infer<typeof amendmentBody>;
+export const amendmentResponse = z.looseObject({
+  id: z.string(),
+  orderId: z.string(),
+  sequence: z.number(),
+  state: z.string(),
+  changes: z.unknown(),
+  before: z.unknown(),
+  effects: z.unknown(),
+});

@@ -276,8 +276,37 @@ export const orderItems = pgTable(
     quantity: integer('quantity').notNull(),
     recurringNet: money('recurring_net').notNull(),
     oneOffNet: money('one_off_net').notNull(),
+    /** Configuration of the item (bandwidth, routing type...): what its api tasks send downstream. */
+    characteristics: jsonb('characteristics').$type<Record<string, unknown>>().notNull().default({}),
+    /** `removed` by an amendment; the row stays, as the superseded version of the order reads it. */
+    status: text('status', { enum: ['active', 'removed'] })
+      .notNull()
+      .default('active'),
+    /** 1 as ordered; one more for each amendment that changed it. */
+    version: integer('version').notNull().default(1),
+    /** The amendment that added it, if any. */
+    amendmentId: text('amendment_id'),
   },
   (t) => [index('order_items_order_idx').on(t.orderId)],
+);
+
+/**
+ * A supplemental order: the changes an amendment made to a running order, with the items as they were
+ * before it (the superseded version, kept readable) and what it did to the plan.
+ */
+export const orderAmendments = pgTable(
+  'order_amendments',
+  {
+    id: text('id').primaryKey(),
+    orderId: text('order_id').notNull(),
+    sequence: integer('sequence').notNull(),
+    state: text('state', { enum: ['inProgress', 'completed'] }).notNull(),
+    changes: jsonb('changes').notNull(),
+    before: jsonb('before').notNull(),
+    effects: jsonb('effects'),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('order_amendments_sequence_uq').on(t.orderId, t.sequence)],
 );
 
 export const domainOrders = pgTable(

@@ -32,19 +32,24 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>): Prom
   throw new Error(`Timed out waiting for ${what}`);
 }
 
-/** An accepted quote for one location with these offerings, and its order. */
-async function order(offerings: string[], extra: { discountPct?: number } = {}) {
+/** An accepted quote for the sites (one location by default) with these offerings each, and its order. */
+async function order(offerings: string[], extra: { discountPct?: number; sites?: string[] } = {}) {
+  const sites = extra.sites ?? ['hq'];
   const account = await call('POST', '/accounts', {
     name: 'Recorder AG',
     billingProfile: { billingAddress: 'Main 1' },
   });
   const quote = await call('POST', '/quotes', {
     accountId: account.id,
-    members: [{ ref: 'hq', kind: 'location', name: 'HQ', address: 'Main 1' }],
-    items: offerings.map((offeringCode) =>
+    members: sites.map((ref) => ({ ref, kind: 'location', name: ref, address: `${ref} street 1` })),
+    items: offerings.flatMap((offeringCode) =>
       offeringCode === 'MULTISITE_DEPLOYMENT'
-        ? { offeringCode }
-        : { offeringCode, appliesTo: { member: 'hq' }, discountPct: extra.discountPct ?? 0 },
+        ? [{ offeringCode }]
+        : sites.map((ref) => ({
+            offeringCode,
+            appliesTo: { member: ref },
+            discountPct: extra.discountPct ?? 0,
+          })),
     ),
   });
   const submitted = await call('POST', `/quotes/${quote.id}/submit`);
@@ -161,6 +166,24 @@ try {
   await call('POST', `/fallouts/${await failFirstField(aborted.orderId)}/resolve`, { action: 'abort' });
   await work(aborted.orderId);
   await save('fallout-abort', aborted, 'failed');
+
+  // Amended in flight: a site added, a site removed, an item's characteristic changed.
+  const amended = await order(['BUSINESS_BROADBAND'], { sites: ['ham', 'kie'] });
+  await until('two field visits', async () =>
+    (await running(amended.orderId, 'field')).length === 2 ? true : undefined,
+  );
+  await call('POST', `/orders/${amended.orderId}/amendments`, {
+    add: [
+      {
+        offeringCode: 'BUSINESS_BROADBAND',
+        site: { ref: 'lub', kind: 'location', name: 'lub', address: 'lub 1' },
+      },
+    ],
+    remove: [{ orderItemId: `${amended.orderId}-S02-I01` }],
+    modify: [{ orderItemId: `${amended.orderId}-S01-I01`, characteristics: { downloadMbps: 250 } }],
+  });
+  await work(amended.orderId);
+  await save('amended', amended, 'completed');
 
   // Held, resumed, then cancelled with compensation.
   const cancelled = await order(['SDWAN_SITE']);

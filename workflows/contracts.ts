@@ -131,12 +131,23 @@ export const jeopardySignal = defineSignal<[{ level: JeopardyLevel }]>('jeopardy
 export interface Control {
   held: boolean;
   cancelled: boolean;
+  /** An amendment removed what a domain order delivers: it stops and undoes its own completed work. */
+  retire?: boolean;
 }
 export const controlSignal = defineSignal<[Control]>('control');
 /** The order's own controls, as updates: the caller learns the new state, or why not (409). */
 export const holdUpdate = defineUpdate<{ state: string }, [{ reason?: string }]>('hold');
 export const resumeUpdate = defineUpdate<{ state: string }, [{ reason?: string }]>('resume');
 export const cancelUpdate = defineUpdate<{ state: string }, [{ reason?: string }]>('cancel');
+export interface AmendmentEffects {
+  newSubOrderIds: string[];
+  retiredDomainOrderIds: string[];
+  removedSubOrderIds: string[];
+}
+/** Applies a recorded amendment to the running plan; refused (409) once the order is final or closing. */
+export const amendUpdate = defineUpdate<AmendmentEffects & { state: string }, [{ amendmentId: string }]>(
+  'amend',
+);
 
 /** A fall-out case opened (+1) or was resolved (−1) under a domain order: sent to its sub-order and order. */
 export const falloutChangedSignal = defineSignal<[{ delta: number }]>('falloutChanged');

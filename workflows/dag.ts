@@ -3,7 +3,7 @@ export interface DagNode {
   id: string;
   dependsOn: string[];
 }
-export type NodeOutcome = 'completed' | 'failed' | 'skipped' | 'notRun';
+export type NodeOutcome = 'completed' | 'failed' | 'skipped' | 'cancelled' | 'notRun';
 
 /** A FIFO counting semaphore from plain promises, deterministic inside a workflow. */
 export class Semaphore {

@@ -10,7 +10,7 @@ import {
 import type { TaskPlan } from '../activities/orders';
 import { assignmentGroupsOf, falloutPriorityOf, falloutTypeOf } from '../domain/fallout-policy';
 import { rollUp, type DomainOrderState } from '../domain/states';
-import { bookkeeping, withOptions } from './activity-proxies';
+import { bookkeeping, withOptions, withSummary } from './activity-proxies';
 import {
   abortSignal,
   falloutChangedSignal,
@@ -61,6 +61,10 @@ export async function domainOrder(input: DomainOrderInput): Promise<DomainOrderS
   const { control } = relay;
 
   const plan = await bookkeeping.startDomainOrder(domainOrderId, `${workflowInfo().workflowId}:inProgress`);
+  if (plan.retired) {
+    node.show('cancelled');
+    return 'cancelled';
+  }
   for (const [id, outcome] of Object.entries(plan.settled)) settled.set(id, outcome);
   node.progress.total = plan.tasks.length;
   node.show('inProgress');
@@ -341,6 +345,14 @@ export async function domainOrder(input: DomainOrderInput): Promise<DomainOrderS
   };
 
   const outcomes = await Promise.all(plan.tasks.map((t) => outcomeOf(t.id)));
+  if (control.retire) {
+    // An amendment removed what this domain order delivers: undo its completed work, latest first.
+    await CancellationScope.nonCancellable(async () => {
+      for (const step of await bookkeeping.retiredWork(domainOrderId)) {
+        await withSummary('compensateTask', `${step.action} for ${step.code} (amendment)`, step, customerId);
+      }
+    });
+  }
   const states = outcomes.map(itemStateOf);
   const final = control.cancelled
     ? states.includes('failed')

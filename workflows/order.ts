@@ -4,6 +4,7 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
+  getExternalWorkflowHandle,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -11,7 +12,9 @@ import { rollUp, type OrderState } from '../domain/states';
 import { withSummary } from './activity-proxies';
 import {
   abortSignal,
+  amendUpdate,
   cancelUpdate,
+  controlSignal,
   defaultFulfilmentSettings,
   falloutChangedSignal,
   holdUpdate,
@@ -127,7 +130,57 @@ export async function order(input: OrderInput): Promise<OrderState> {
     },
   );
 
-  let carry: OrderCarry;
+  // Amendments (supplemental orders): the running plan freezes while the change is applied; new sites
+  // join the window, domain orders whose items were removed stop and undo their work, the rest goes on.
+  let amending = 0;
+  let closing = false;
+  let carry: OrderCarry | undefined;
+  setHandler(
+    amendUpdate,
+    async ({ amendmentId }) => {
+      amending++;
+      const wasHeld = control.held;
+      try {
+        await relay.apply({ held: true });
+        await condition(() => carry !== undefined);
+        const effects = await withSummary(
+          'applyAmendment',
+          `Apply amendment ${amendmentId} to the running plan`,
+          amendmentId,
+          settings.minuteMs,
+        );
+        await Promise.all(
+          effects.retiredDomainOrderIds.map((id) =>
+            getExternalWorkflowHandle(workflowId.domainOrder(id))
+              .signal(controlSignal, { held: false, cancelled: true, retire: true })
+              .catch(() => undefined),
+          ),
+        );
+        const ids = carry!.subOrderIds;
+        for (const removed of effects.removedSubOrderIds) {
+          const at = ids.indexOf(removed);
+          if (at >= carry!.next) ids.splice(at, 1); // not started yet: it never will be
+        }
+        ids.push(...effects.newSubOrderIds);
+        node.progress.total = ids.length;
+        node.report();
+        await withSummary('completeAmendment', `Amendment ${amendmentId} applied`, amendmentId);
+        return { ...effects, state: node.state };
+      } finally {
+        await relay.apply({ held: wasHeld });
+        amending--;
+      }
+    },
+    {
+      validator: (_request: { amendmentId: string }) => {
+        if (!['inProgress', 'held'].includes(node.state) || closing || control.cancelled)
+          throw invalidState(
+            `Order ${orderId} is ${closing ? 'closing' : node.state}; it can no longer be amended`,
+          );
+      },
+    },
+  );
+
   if (input.carry) {
     carry = input.carry;
     node.raiseJeopardy(carry.jeopardy);
@@ -199,9 +252,16 @@ export async function order(input: OrderInput): Promise<OrderState> {
   };
 
   const running = () => node.progress.running;
-  while (carry.next < subOrderIds.length && !control.cancelled) {
-    await condition(() => (running() < settings.maxSubOrdersInFlight && !control.held) || control.cancelled);
+  const launchable = () =>
+    carry!.next < subOrderIds.length && running() < settings.maxSubOrdersInFlight && !control.held;
+  const finished = () => carry!.next >= subOrderIds.length && running() === 0 && amending === 0;
+  for (;;) {
+    await condition(() => control.cancelled || (launchable() && amending === 0) || finished());
     if (control.cancelled) break;
+    if (finished()) {
+      closing = true;
+      break;
+    }
     if (workflowInfo().historyLength > settings.historyLimit || workflowInfo().continueAsNewSuggested) {
       await condition(() => running() === 0 && allHandlersFinished());
       await continueAsNew<typeof order>({
@@ -218,6 +278,7 @@ export async function order(input: OrderInput): Promise<OrderState> {
     void runSubOrder(subOrderIds[carry.next++]);
   }
   await condition(() => running() === 0);
+  closing = true;
 
   if (aborted) {
     // A fall-out was aborted: the sub-orders that did not complete are compensated; what completed stays.

@@ -65,6 +65,7 @@ export class ControlRelay {
   async apply(next: Partial<Control>): Promise<void> {
     if (next.held !== undefined) this.control.held = next.held;
     if (next.cancelled) this.control.cancelled = true;
+    if (next.retire) this.control.retire = true;
     await Promise.all(
       [...this.running].map((id) =>
         getExternalWorkflowHandle(id)

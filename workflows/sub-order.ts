@@ -45,7 +45,8 @@ export async function subOrder(input: SubOrderInput): Promise<OrderState> {
             staticSummary: `${d.domain} domain order ${d.specCode} of sub-order ${subOrderId}`,
             typedSearchAttributes: childSearchAttributes(orderId, customerId, 'acknowledged', d.domain),
           });
-          return result === 'completed' ? 'completed' : 'failed';
+          // A domain order retired by an amendment counts as cancelled, not failed.
+          return result === 'completed' || result === 'cancelled' ? result : 'failed';
         },
         (outcome) => outcome === 'completed',
       ),

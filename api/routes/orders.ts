@@ -3,6 +3,7 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { eq } from 'drizzle-orm';
 import { orders } from '../../db/schema';
 import {
+  amendUpdate,
   cancelUpdate,
   defaultFulfilmentSettings,
   holdUpdate,
@@ -21,7 +22,11 @@ import {
   orderListResponse,
   orderTreeResponse,
   orderActionBody,
+  amendmentBody,
+  amendmentResponse,
 } from '../schemas';
+import { discardAmendment, listAmendments, recordAmendment } from '../services/amendments';
+import { z } from 'zod';
 import { createOrder, getOrderTree, listOrders, orderAudit } from '../services/orders';
 
 const errors = { 400: errorResponse, 404: errorResponse, 409: errorResponse, 422: errorResponse };
@@ -94,6 +99,47 @@ export const orderRoutes =
         },
       );
     }
+
+    app.post(
+      '/orders/:id/amendments',
+      {
+        schema: {
+          summary: 'Amend a running order: add sites, modify item characteristics, remove items',
+          tags: ['orders'],
+          params: idParams,
+          body: amendmentBody,
+          response: { 202: amendmentResponse, ...errors },
+        },
+      },
+      async (request, reply) => {
+        const amendmentId = await recordAmendment(db, deps.catalogs.current, request.params.id, request.body);
+        try {
+          const effects = await deps.temporal.workflow
+            .getHandle(workflowId.order(request.params.id))
+            .executeUpdate(amendUpdate, { args: [{ amendmentId }] });
+          const [amendment] = (await listAmendments(db, request.params.id)).filter(
+            (a) => a.id === amendmentId,
+          );
+          return reply.code(202).send({ ...amendment, effects });
+        } catch (err) {
+          await discardAmendment(db, amendmentId);
+          throw err;
+        }
+      },
+    );
+
+    app.get(
+      '/orders/:id/amendments',
+      {
+        schema: {
+          summary: 'The amendments of an order, each with the items as they were before it',
+          tags: ['orders'],
+          params: idParams,
+          response: { 200: z.object({ amendments: z.array(amendmentResponse) }), ...errors },
+        },
+      },
+      async (request) => ({ amendments: await listAmendments(db, request.params.id) }),
+    );
 
     app.get(
       '/orders/:id',

@@ -36,8 +36,9 @@ async function replay(histories: { workflowId: string; history: History }[]) {
 }
 
 describe('replay of recorded histories', () => {
-  it('has the representative orders: completed, fall-outs resolved each way, cancelled', () => {
+  it('has the representative orders: completed, fall-outs resolved each way, cancelled, amended', () => {
     expect(scenarios.sort()).toEqual([
+      'amended.json',
       'cancelled.json',
       'completed.json',
       'fallout-abort.json',
