@@ -99,15 +99,16 @@ console.log(
   `Signed: sales contract ${accepted.salesContract.id}, ${accepted.serviceContracts.length} service contracts`,
 );
 
-// One forced fault: the broadband activation of this customer fails once; the catalog's retry policy
-// runs it again a second later, and the order goes on.
+// One forced fault: the broadband activation of this customer fails three times, which spends the
+// catalog's retry policy; a fall-out case opens, and the demo resolves it as the NOC would: retry.
 await call('POST', '/simulator/faults', {
   taskCode: 'ACTIVATE_BROADBAND_LINE',
-  count: 1,
+  count: 3,
   mode: 'error',
   accountId: account.id,
 });
-console.log('Forced fault: the next broadband activation for this customer fails once.\n');
+console.log('Forced fault: the broadband activation for this customer will fail three times in a row.\n');
+const falloutNotes: string[] = [];
 
 const order = await call<Tree>('POST', '/orders', { quoteId: quote.id });
 console.log(`Order ${order.id} (${order.subOrders.length} sub-orders)`);
@@ -145,6 +146,25 @@ for (;;) {
   }
   if (['completed', 'failed', 'partial', 'rejected', 'cancelled'].includes(tree.state)) break;
 
+  const cases = (await call('GET', `/fallouts?orderId=${order.id}&state=open`)).fallouts as {
+    id: string;
+    type: string;
+    assignmentGroup: string;
+    reason: string;
+  }[];
+  for (const c of cases) {
+    await call('POST', `/fallouts/${c.id}/resolve`, {
+      action: 'retry',
+      by: 'noc-operator',
+      note: 'port profile fixed',
+    });
+    falloutNotes.push(
+      `Fall-out ${c.id} (${c.type}, ${c.assignmentGroup}): ${c.reason}. Resolved by noc-operator: retry.`,
+    );
+    console.log(`Fall-out ${c.id} opened and resolved with retry: ${link(`fallout:${c.id}`)}`);
+    drawn = 0; // the bars continue below the message
+  }
+
   const running = tree.subOrders
     .flatMap((s) => s.domainOrders.flatMap((d) => d.tasks))
     .filter((t) => t.state === 'running' && t.kind !== 'api');
@@ -161,10 +181,12 @@ for (;;) {
 const activation = tree.subOrders
   .flatMap((s) => s.domainOrders.flatMap((d) => d.tasks))
   .find((t) => t.code === 'ACTIVATE_BROADBAND_LINE' && (t as Task & { attempts: number }).attempts > 1);
+console.log('');
+for (const note of falloutNotes) console.log(note);
 if (activation)
   console.log(
-    `\nThe forced fault: ${activation.code} (${activation.id}) failed on its first attempt and ` +
-      `completed on attempt ${(activation as Task & { attempts: number }).attempts}, by the catalog's retry policy.`,
+    `The forced fault: ${activation.code} (${activation.id}) completed on attempt ` +
+      `${(activation as Task & { attempts: number }).attempts}, after its fall-out was resolved.`,
   );
 const inventory = await call('GET', `/accounts/${account.id}/inventory`);
 console.log(

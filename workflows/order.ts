@@ -63,34 +63,23 @@ export async function order(input: OrderInput): Promise<OrderState> {
     await relay.apply({ cancelled: true });
   });
 
-  setHandler(
-    holdUpdate,
-    async ({ reason }) => {
-      await node.move('held', `${++controls}`, { reason });
-      await relay.apply({ held: true });
-      return { state: node.state };
-    },
-    {
-      validator: (_request: { reason?: string }) => {
-        if (node.state !== 'inProgress')
-          throw invalidState(`Order ${orderId} is ${node.state}; only an order in progress can be held`);
+  /** Hold and resume: a move between two states, passed down to every running child. */
+  const holdSwitch = (update: typeof holdUpdate, from: OrderState, to: OrderState, rule: string) =>
+    setHandler(
+      update,
+      async ({ reason }) => {
+        await node.move(to, `${++controls}`, { reason });
+        await relay.apply({ held: to === 'held' });
+        return { state: node.state };
       },
-    },
-  );
-  setHandler(
-    resumeUpdate,
-    async ({ reason }) => {
-      await node.move('inProgress', `${++controls}`, { reason });
-      await relay.apply({ held: false });
-      return { state: node.state };
-    },
-    {
-      validator: (_request: { reason?: string }) => {
-        if (node.state !== 'held')
-          throw invalidState(`Order ${orderId} is ${node.state}; only a held order can be resumed`);
+      {
+        validator: (_request: { reason?: string }) => {
+          if (node.state !== from) throw invalidState(`Order ${orderId} is ${node.state}; ${rule}`);
+        },
       },
-    },
-  );
+    );
+  holdSwitch(holdUpdate, 'inProgress', 'held', 'only an order in progress can be held');
+  holdSwitch(resumeUpdate, 'held', 'inProgress', 'only a held order can be resumed');
   setHandler(
     cancelUpdate,
     async ({ reason }) => {

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditEvents, domainOrders, orders, tasks } from '../../db/schema';
 import { statusQuery, workflowId } from '../../workflows/contracts';
 import { eventually, startHarness, type Harness } from '../harness';
-import { orderFor, site } from '../lifecycle';
+import { orderFor, runningTask, site } from '../lifecycle';
 
 let h: Harness;
 beforeAll(async () => {
@@ -72,5 +72,31 @@ describe('jeopardy', () => {
     for await (const wf of h.client.workflow.list({ query: `OrderId='${orderId}' AND Jeopardy='red'` }))
       listed.push(wf.workflowId);
     expect(listed).toContain(workflowId.order(orderId));
+  });
+
+  it('pauses the jeopardy clocks while the order is held', async () => {
+    const { orderId } = await orderFor(h, {
+      members: [site('kie', 'Kiel depot')],
+      items: [{ offeringCode: 'BUSINESS_BROADBAND', appliesTo: { member: 'kie' } }],
+    });
+    const { db } = h.database;
+    const visit = await runningTask(h, orderId, 'field'); // planned 2,880 minutes: 2.9 s here
+    expect((await h.http('POST', `/orders/${orderId}/hold`, { reason: 'access road closed' })).status).toBe(
+      202,
+    );
+    await new Promise((r) => setTimeout(r, 4000));
+    const [held] = await db.select().from(tasks).where(eq(tasks.id, visit));
+    expect(held.jeopardy).toBe('green');
+
+    await h.http('POST', `/orders/${orderId}/resume`);
+    const late = await eventually(
+      async () => {
+        const [t] = await db.select().from(tasks).where(eq(tasks.id, visit));
+        return t.jeopardy !== 'green' ? t : undefined;
+      },
+      'the clock to run again after resume',
+      20_000,
+    );
+    expect(late.jeopardy).toBe('yellow');
   });
 });
