@@ -99,15 +99,15 @@ console.log(
   `Signed: sales contract ${accepted.salesContract.id}, ${accepted.serviceContracts.length} service contracts`,
 );
 
-// One forced fault: the broadband activation of this customer fails three times, which spends the
+// One forced fault: the head office's access-port reservation fails three times, which spends the
 // catalog's retry policy; a fall-out case opens, and the demo resolves it as the NOC would: retry.
 await call('POST', '/simulator/faults', {
-  taskCode: 'ACTIVATE_BROADBAND_LINE',
+  taskCode: 'RESERVE_ACCESS_PORT',
   count: 3,
   mode: 'error',
   accountId: account.id,
 });
-console.log('Forced fault: the broadband activation for this customer will fail three times in a row.\n');
+console.log('Forced fault: the access-port reservation at the head office will fail three times in a row.\n');
 const falloutNotes: string[] = [];
 
 const order = await call<Tree>('POST', '/orders', { quoteId: quote.id });
@@ -180,7 +180,7 @@ for (;;) {
 
 const activation = tree.subOrders
   .flatMap((s) => s.domainOrders.flatMap((d) => d.tasks))
-  .find((t) => t.code === 'ACTIVATE_BROADBAND_LINE' && (t as Task & { attempts: number }).attempts > 1);
+  .find((t) => t.code === 'RESERVE_ACCESS_PORT' && (t as Task & { attempts: number }).attempts > 1);
 console.log('');
 for (const note of falloutNotes) console.log(note);
 if (activation)
