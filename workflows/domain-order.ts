@@ -10,7 +10,7 @@ import {
 import type { TaskPlan } from '../activities/orders';
 import { assignmentGroupsOf, falloutPriorityOf, falloutTypeOf } from '../domain/fallout-policy';
 import { rollUp, type DomainOrderState } from '../domain/states';
-import { bookkeeping, withOptions, withSummary } from './activity-proxies';
+import { bookkeeping, withOptions } from './activity-proxies';
 import {
   abortSignal,
   falloutChangedSignal,
@@ -25,7 +25,7 @@ import {
 import { FulfilmentNode } from './fulfilment-node';
 import { fallout } from './fallout';
 import { project } from './project';
-import { childSearchAttributes, ControlRelay, itemStateOf } from './shared';
+import { childSearchAttributes, compensate, ControlRelay, itemStateOf } from './shared';
 import { task } from './task';
 
 /**
@@ -348,9 +348,7 @@ export async function domainOrder(input: DomainOrderInput): Promise<DomainOrderS
   if (control.retire) {
     // An amendment removed what this domain order delivers: undo its completed work, latest first.
     await CancellationScope.nonCancellable(async () => {
-      for (const step of await bookkeeping.retiredWork(domainOrderId)) {
-        await withSummary('compensateTask', `${step.action} for ${step.code} (amendment)`, step, customerId);
-      }
+      await compensate(await bookkeeping.retiredWork(domainOrderId), customerId, () => 'amendment');
     });
   }
   const states = outcomes.map(itemStateOf);

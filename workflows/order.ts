@@ -25,7 +25,7 @@ import {
   type OrderInput,
 } from './contracts';
 import { FulfilmentNode } from './fulfilment-node';
-import { childSearchAttributes, ControlRelay, itemStateOf } from './shared';
+import { childSearchAttributes, compensate, ControlRelay, itemStateOf } from './shared';
 import { subOrder } from './sub-order';
 
 const invalidState = (message: string, details: unknown[] = []) =>
@@ -280,14 +280,7 @@ export async function order(input: OrderInput): Promise<OrderState> {
         orderId,
         true,
       );
-      for (const step of plan) {
-        await withSummary(
-          'compensateTask',
-          `${step.action} for ${step.code} (${step.taskId})`,
-          step,
-          customerId,
-        );
-      }
+      await compensate(plan, customerId);
       await withSummary('closeOrder', `Close the aborted order as ${final}`, orderId, final, {
         abortedBy: abort.by,
         falloutCase: abort.caseId,
@@ -307,14 +300,7 @@ export async function order(input: OrderInput): Promise<OrderState> {
         'List the completed work to undo, latest first',
         orderId,
       );
-      for (const step of plan) {
-        await withSummary(
-          'compensateTask',
-          `${step.action} for ${step.code} (${step.taskId})`,
-          step,
-          customerId,
-        );
-      }
+      await compensate(plan, customerId);
       await withSummary(
         'closeCancelled',
         `Close the order as cancelled (${plan.length} compensations)`,

@@ -9,6 +9,8 @@ import {
   type Workflow,
   type WorkflowResultType,
 } from '@temporalio/workflow';
+import type { Compensation } from '../activities/cancellation';
+import { withSummary } from './activity-proxies';
 import { controlSignal, type Control } from './contracts';
 import type { NodeOutcome } from './dag';
 import { CustomerId, Domain, OrderId, State } from './search-attributes';
@@ -90,5 +92,16 @@ export class ControlRelay {
     } finally {
       this.running.delete(handle.workflowId);
     }
+  }
+}
+
+/** Runs compensating actions in the order given (latest work first), each once, each with its summary. */
+export async function compensate(
+  steps: Compensation[],
+  customerId: string,
+  why: (step: Compensation) => string = (step) => step.taskId,
+): Promise<void> {
+  for (const step of steps) {
+    await withSummary('compensateTask', `${step.action} for ${step.code} (${why(step)})`, step, customerId);
   }
 }
