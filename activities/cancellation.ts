@@ -114,7 +114,7 @@ export function cancellationActivities(db: Db, catalogs: CatalogStore, simulator
         const [order] = await tx.select().from(orders).where(eq(orders.id, orderId)).for('update');
         if (order.state === 'cancelled') return;
         const open = <T extends { id: string }>(rows: T[]) => rows.map((r) => r.id);
-        const final = ['completed', 'cancelled', 'failed', 'skipped', 'partial', 'rejected'];
+        const final = ['completed', 'cancelled', 'failed', 'skipped', 'superseded'];
         const entities = [
           [
             'task',
