@@ -62,6 +62,24 @@ export function falloutActivities(db: Db) {
       });
     },
 
+    /** Someone took the case, put it on hold or released it. */
+    async recordFalloutWork(
+      caseId: string,
+      to: string,
+      by: string,
+      note: string | undefined,
+      move: number,
+    ): Promise<void> {
+      await transition(db, {
+        entity: 'falloutCase',
+        id: caseId,
+        to,
+        eventKey: `falloutCase:${caseId}:work:${move}`,
+        actor: by,
+        details: note ? { note } : undefined,
+      });
+    },
+
     /** The order was cancelled while the case was open: the case is cancelled with it. */
     async cancelFallout(caseId: string): Promise<void> {
       await transition(db, {

@@ -327,6 +327,12 @@ export const resolveFalloutBody = z.strictObject({
   /** For `complete`: what the task would have produced. */
   data: z.record(z.string(), z.unknown()).optional(),
 });
+export const workFalloutBody = z.strictObject({
+  /** `take`: someone works on it (inProgress); `hold`: waiting on someone else, no escalation; `release`. */
+  action: z.enum(['take', 'hold', 'release']),
+  by: z.string().trim().min(1).max(200),
+  note: z.string().max(2000).optional(),
+});
 export const falloutResponse = z.looseObject({
   id: z.string(),
   orderId: z.string(),

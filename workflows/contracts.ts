@@ -179,12 +179,19 @@ export interface FalloutResolution {
 export interface FalloutStatus {
   caseId: string;
   taskId: string;
-  state: 'open' | 'resolved';
+  state: 'open' | 'inProgress' | 'onHold' | 'resolved';
+  /** Who took the case, while someone works on it. */
+  assignee?: string;
   assignmentGroup: string;
   escalations: number;
   resolution?: FalloutResolution;
 }
 export const falloutStatusQuery = defineQuery<FalloutStatus>('status');
+/** Someone takes the case (`inProgress`), puts it on hold (its escalation clock stops) or releases it. */
+export const workUpdate = defineUpdate<
+  FalloutStatus,
+  [{ action: 'take' | 'hold' | 'release'; by: string; note?: string }]
+>('work');
 /** Resolves the case; the validator refuses an action that does not fit (409). */
 export const resolveUpdate = defineUpdate<FalloutStatus, [FalloutResolution]>('resolve');
 export interface Progress {

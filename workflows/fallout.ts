@@ -13,6 +13,7 @@ import { bookkeeping } from './activity-proxies';
 import {
   falloutStatusQuery,
   resolveUpdate,
+  workUpdate,
   type FalloutInput,
   type FalloutResolution,
   type FalloutStatus,
@@ -35,6 +36,7 @@ export async function fallout(input: FalloutInput): Promise<FalloutResolution> {
     escalations: 0,
   };
   let requested: FalloutResolution | undefined;
+  let moves = 0;
 
   const show = () => {
     upsertSearchAttributes([{ key: State, value: status.state }]);
@@ -47,6 +49,31 @@ export async function fallout(input: FalloutInput): Promise<FalloutResolution> {
     );
   };
   setHandler(falloutStatusQuery, () => status);
+  setHandler(
+    workUpdate,
+    async ({ action, by, note }) => {
+      const to = ({ take: 'inProgress', hold: 'onHold', release: 'open' } as const)[action];
+      await bookkeeping.recordFalloutWork(caseId, to, by, note, ++moves);
+      status.state = to;
+      status.assignee = action === 'release' ? undefined : by;
+      show();
+      return status;
+    },
+    {
+      validator: ({ action }) => {
+        if (requested || status.state === 'resolved')
+          throw ApplicationFailure.create({
+            type: 'InvalidState',
+            message: `Fall-out ${caseId} is already resolved`,
+          });
+        if (action === 'hold' && status.state === 'onHold')
+          throw ApplicationFailure.create({
+            type: 'InvalidState',
+            message: `Fall-out ${caseId} is already onHold`,
+          });
+      },
+    },
+  );
   setHandler(
     resolveUpdate,
     async (resolution) => {
@@ -70,8 +97,17 @@ export async function fallout(input: FalloutInput): Promise<FalloutResolution> {
     await bookkeeping.openFallout(input);
     show();
     while (!requested) {
-      const heard = await condition(() => requested !== undefined, input.escalateAfterMs);
-      if (heard) break;
+      // On hold (waiting on the customer, a supplier...), the escalation clock stops.
+      if (status.state === 'onHold') {
+        await condition(() => requested !== undefined || status.state !== 'onHold');
+        continue;
+      }
+      const heard = await condition(
+        () => requested !== undefined || status.state === 'onHold',
+        input.escalateAfterMs,
+      );
+      if (requested) break;
+      if (heard) continue;
       if (status.escalations + 1 >= assignmentGroups.length) {
         await condition(() => requested !== undefined);
         break;

@@ -1,7 +1,7 @@
 import { and, asc, eq, type SQL } from 'drizzle-orm';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { falloutCases } from '../../db/schema';
-import { resolveUpdate, workflowId } from '../../workflows/contracts';
+import { resolveUpdate, workflowId, workUpdate } from '../../workflows/contracts';
 import type { AppDeps } from '../app';
 import { invalidState, notFound } from '../errors';
 import {
@@ -11,6 +11,7 @@ import {
   idParams,
   listFalloutsQuery,
   resolveFalloutBody,
+  workFalloutBody,
 } from '../schemas';
 
 const errors = { 400: errorResponse, 404: errorResponse, 409: errorResponse };
@@ -64,6 +65,28 @@ export const falloutRoutes =
         },
       },
       async (request) => caseOf(request.params.id),
+    );
+
+    app.post(
+      '/fallouts/:id/work',
+      {
+        schema: {
+          summary: 'Take a case, put it on hold (its escalation stops) or release it (update `work`)',
+          tags: ['fallouts'],
+          params: idParams,
+          body: workFalloutBody,
+          response: { 200: falloutResponse, ...errors },
+        },
+      },
+      async (request) => {
+        const found = await caseOf(request.params.id);
+        if (found.state === 'resolved' || found.state === 'cancelled')
+          throw invalidState(`Fall-out ${found.id} is already ${found.state}`);
+        await deps.temporal.workflow
+          .getHandle(workflowId.fallout(found.id))
+          .executeUpdate(workUpdate, { args: [request.body] });
+        return caseOf(found.id);
+      },
     );
 
     app.post(

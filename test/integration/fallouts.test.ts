@@ -227,4 +227,47 @@ describe('fall-out cases', () => {
     const [task] = await h.database.db.select().from(tasks).where(eq(tasks.id, fieldTask));
     expect(task.state).toBe('failed');
   });
+
+  it('is taken, put on hold without escalating, released, and escalates again', async () => {
+    const { orderId } = await orderFor(h, broadband());
+    const fieldTask = await runningTask(h, orderId, 'field');
+    await h.http('POST', `/tasks/${fieldTask}/fail`, { by: 'technician-17', reason: 'customer not on site' });
+    const fallout = await openCase(orderId);
+    const taken = await h.http('POST', `/fallouts/${fallout.id}/work`, {
+      action: 'take',
+      by: 'dispatcher-3',
+    });
+    expect(taken.status, JSON.stringify(taken.body)).toBe(200);
+    expect(taken.body.state).toBe('inProgress');
+    const held = await h.http('POST', `/fallouts/${fallout.id}/work`, {
+      action: 'hold',
+      by: 'dispatcher-3',
+      note: 'customer back on Monday',
+    });
+    expect(held.body.state).toBe('onHold');
+    expect((await h.http('GET', `/fallouts?state=onHold&orderId=${orderId}`)).body.fallouts).toHaveLength(1);
+
+    // Past the 2-second deadline while on hold: no escalation.
+    await new Promise((r) => setTimeout(r, 3000));
+    const handle = h.client.workflow.getHandle(workflowId.fallout(fallout.id));
+    expect(await handle.query(falloutStatusQuery)).toMatchObject({ state: 'onHold', escalations: 0 });
+
+    await h.http('POST', `/fallouts/${fallout.id}/work`, { action: 'release', by: 'dispatcher-3' });
+    const escalated = await eventually(
+      async () => {
+        const s = await handle.query(falloutStatusQuery);
+        return s.escalations >= 1 ? s : undefined;
+      },
+      'the escalation after release',
+      15_000,
+    );
+    expect(escalated).toMatchObject({ state: 'open', assignmentGroup: 'field-supervisors' });
+    expect((await h.http('POST', `/fallouts/${fallout.id}/resolve`, { action: 'complete' })).status).toBe(
+      200,
+    );
+    expect(
+      (await h.http('POST', `/fallouts/${fallout.id}/work`, { action: 'take', by: 'late' })).status,
+    ).toBe(409);
+    await orderInState(h, orderId, 'completed');
+  });
 });
