@@ -176,7 +176,9 @@ describe('fall-out cases', () => {
       (await h.http('POST', `/fallouts/${fallout.id}/resolve`, { action: 'abort', by: 'om-lead' })).status,
     ).toBe(200);
     const tree = await orderInState(h, orderId, 'partial');
-    const [failedSite, doneSite] = [fieldTasks[0], fieldTasks[1]].map((id) => id.slice(0, id.lastIndexOf('-D')));
+    const [failedSite, doneSite] = [fieldTasks[0], fieldTasks[1]].map((id) =>
+      id.slice(0, id.lastIndexOf('-D')),
+    );
     const stateOf = (id: string) => tree.subOrders.find((s: { id: string }) => s.id === id).state;
     expect([stateOf(failedSite), stateOf(doneSite)]).toEqual(['failed', 'completed']);
     // The site that completed stays live; the other's work is compensated and its inventory rolled back.
