@@ -1,4 +1,4 @@
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import {
   auditEvents,
@@ -6,14 +6,13 @@ import {
   orderAmendments,
   orderItems,
   orders,
-  productInventory,
   subOrders,
   tasks,
 } from '../db/schema';
 import { decomposeOrder } from '../domain/decompose';
 import type { AmendmentEffects } from '../workflows/contracts';
 import type { CatalogStore } from './catalog-store';
-import type { Compensation } from './cancellation';
+import { storePlan, storeProductInventory } from './orders';
 import { transition } from './transitions';
 
 /** Applies a recorded amendment to the plan of its running order (the order workflow has frozen it). */
@@ -132,37 +131,13 @@ export function amendmentActivities(db: Db, catalogs: CatalogStore) {
         const plan = decomposeOrder(added, catalog);
         const start = Date.now();
         const at = (minutes: number) => new Date(start + minutes * minuteMs).toISOString();
-        if (plan.domainOrders.length > 0) {
-          await tx.insert(domainOrders).values(
-            plan.domainOrders.map(({ dueMinutes, ...d }) => ({
-              ...d,
-              orderId,
-              state: 'acknowledged',
-              dueDate: at(dueMinutes),
-            })),
-          );
-          await tx.insert(tasks).values(
-            plan.tasks.map(({ startMinutes, dueMinutes, ...t }) => ({
-              ...t,
-              orderId,
-              state: 'pending',
-              plannedStart: at(startMinutes),
-              dueDate: at(dueMinutes),
-            })),
-          );
-          for (const t of plan.tasks) await audit('task', t.id, 'pending', { created: true });
-          await tx.insert(productInventory).values(
-            added.map((item) => ({
-              id: `PI-${item.id}`,
-              orderId,
-              orderItemId: item.id,
-              accountId: order.accountId,
-              serviceAccountId: subs.find((s) => s.id === item.subOrderId)!.serviceAccountId,
-              offeringCode: item.offeringCode,
-              state: 'created',
-            })),
-          );
-        }
+        await storePlan(tx, orderId, plan, at);
+        await storeProductInventory(
+          tx,
+          order,
+          added,
+          (item) => subs.find((s) => s.id === item.subOrderId)!.serviceAccountId,
+        );
         const effects: AmendmentEffects = {
           newSubOrderIds: plan.subOrderIds,
           retiredDomainOrderIds: retired.map((d) => d.id),
@@ -175,27 +150,6 @@ export function amendmentActivities(db: Db, catalogs: CatalogStore) {
 
     async completeAmendment(amendmentId: string): Promise<void> {
       await db.update(orderAmendments).set({ state: 'completed' }).where(eq(orderAmendments.id, amendmentId));
-    },
-
-    /** The completed work of a retired domain order to undo, latest first. */
-    async retiredWork(domainOrderId: string): Promise<Compensation[]> {
-      const [d] = await db.select().from(domainOrders).where(eq(domainOrders.id, domainOrderId));
-      const order = (await db.query.orders.findFirst({ where: eq(orders.id, d.orderId) }))!;
-      const catalog = await catalogs.get(order.catalogVersion);
-      const templates = new Map(catalog.specifications.flatMap((s) => s.tasks).map((t) => [t.code, t]));
-      const done = await db
-        .select()
-        .from(tasks)
-        .where(and(eq(tasks.domainOrderId, domainOrderId), inArray(tasks.state, ['completed'])));
-      return done
-        .sort((a, b) => (b.completedAt ?? '').localeCompare(a.completedAt ?? ''))
-        .filter((t) => templates.get(t.code)?.compensation)
-        .map((t) => ({
-          taskId: t.id,
-          code: t.code,
-          action: templates.get(t.code)!.compensation!,
-          system: t.system ?? (t.kind === 'field' ? 'field-service' : 'back-office'),
-        }));
     },
   };
 }

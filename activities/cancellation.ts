@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, notInArray } from 'drizzle-orm';
+import { and, desc, eq, inArray, notInArray, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { domainOrders, orderItems, orders, productInventory, subOrders, tasks } from '../db/schema';
 import type { CatalogStore } from './catalog-store';
@@ -21,51 +21,80 @@ export interface Compensation {
   system: string;
 }
 
+/**
+ * The tasks past their point of no return: completed, or in flight to a system that cannot take them back
+ * (a circuit ordered from a carrier), each with the items of its bundle. With `itemIds`, only the bundles
+ * of those items. Any one refuses a cancellation, or an amendment of those items.
+ */
+export async function pointsOfNoReturnPassed(
+  db: Db,
+  orderId: string,
+  itemIds?: string[],
+): Promise<PointOfNoReturn[]> {
+  const passed = await db
+    .select()
+    .from(tasks)
+    .where(
+      and(
+        eq(tasks.orderId, orderId),
+        eq(tasks.pointOfNoReturn, true),
+        inArray(tasks.state, ['completed', 'running']),
+      ),
+    );
+  if (passed.length === 0) return [];
+  const bundles = await db
+    .select()
+    .from(domainOrders)
+    .where(inArray(domainOrders.id, [...new Set(passed.map((t) => t.domainOrderId))]));
+  const items = await db.select().from(orderItems).where(eq(orderItems.orderId, orderId));
+  return passed
+    .map((t) => ({ task: t, bundle: bundles.find((d) => d.id === t.domainOrderId)!.orderItemIds }))
+    .filter(({ bundle }) => !itemIds || bundle.some((id) => itemIds.includes(id)))
+    .map(({ task, bundle }) => ({
+      taskId: task.id,
+      code: task.code,
+      state: task.state,
+      items: bundle.map((id) => `${id} (${items.find((i) => i.id === id)?.offeringCode})`),
+    }));
+}
+
 /** Cancellation (DESIGN.md, "what the best order managers do"): assessed, then compensated, then closed. */
 export function cancellationActivities(db: Db, catalogs: CatalogStore, simulator: DownstreamSimulator) {
+  /** Completed tasks (of the scope given) whose catalog entry has a compensating action, latest first. */
+  async function completedWork(
+    orderId: string,
+    scope: SQL,
+    keep: (task: typeof tasks.$inferSelect) => boolean = () => true,
+  ): Promise<Compensation[]> {
+    const order = await db.query.orders.findFirst({ where: eq(orders.id, orderId) });
+    const catalog = await catalogs.get(order!.catalogVersion);
+    const templates = new Map(catalog.specifications.flatMap((s) => s.tasks).map((t) => [t.code, t]));
+    const done = await db
+      .select()
+      .from(tasks)
+      .where(and(scope, eq(tasks.state, 'completed')))
+      .orderBy(desc(tasks.completedAt), desc(tasks.id));
+    return done
+      .filter((t) => templates.get(t.code)?.compensation && keep(t))
+      .map((t) => ({
+        taskId: t.id,
+        code: t.code,
+        action: templates.get(t.code)!.compensation!,
+        system: t.system ?? (t.kind === 'field' ? 'field-service' : 'back-office'),
+      }));
+  }
+
   return {
     /**
      * The tasks past their point of no return: completed, or in flight to a system that cannot take them
      * back (a circuit ordered from a carrier). Any one of them refuses the cancellation.
      */
     async assessCancellation(orderId: string): Promise<PointOfNoReturn[]> {
-      const passed = await db
-        .select()
-        .from(tasks)
-        .where(
-          and(
-            eq(tasks.orderId, orderId),
-            eq(tasks.pointOfNoReturn, true),
-            inArray(tasks.state, ['completed', 'running']),
-          ),
-        );
-      if (passed.length === 0) return [];
-      const bundles = await db
-        .select()
-        .from(domainOrders)
-        .where(inArray(domainOrders.id, [...new Set(passed.map((t) => t.domainOrderId))]));
-      const items = await db.select().from(orderItems).where(eq(orderItems.orderId, orderId));
-      return passed.map((t) => {
-        const bundle = bundles.find((d) => d.id === t.domainOrderId)!;
-        return {
-          taskId: t.id,
-          code: t.code,
-          state: t.state,
-          items: bundle.orderItemIds.map((id) => `${id} (${items.find((i) => i.id === id)?.offeringCode})`),
-        };
-      });
+      return pointsOfNoReturnPassed(db, orderId);
     },
 
     /** Completed work to undo, latest first: the reverse of the order it was done in, so of its dependencies. */
     async compensationPlan(orderId: string, incompleteSubOrdersOnly = false): Promise<Compensation[]> {
-      const order = await db.query.orders.findFirst({ where: eq(orders.id, orderId) });
-      const catalog = await catalogs.get(order!.catalogVersion);
-      const templates = new Map(catalog.specifications.flatMap((s) => s.tasks).map((t) => [t.code, t]));
-      const done = await db
-        .select()
-        .from(tasks)
-        .where(and(eq(tasks.orderId, orderId), eq(tasks.state, 'completed')))
-        .orderBy(desc(tasks.completedAt), desc(tasks.id));
       const kept = new Set<string>();
       if (incompleteSubOrdersOnly) {
         const delivered = await db
@@ -75,14 +104,13 @@ export function cancellationActivities(db: Db, catalogs: CatalogStore, simulator
           .where(and(eq(domainOrders.orderId, orderId), eq(subOrders.state, 'completed')));
         for (const d of delivered) kept.add(d.id);
       }
-      return done
-        .filter((t) => templates.get(t.code)?.compensation && !kept.has(t.domainOrderId))
-        .map((t) => ({
-          taskId: t.id,
-          code: t.code,
-          action: templates.get(t.code)!.compensation!,
-          system: t.system ?? (t.kind === 'field' ? 'field-service' : 'back-office'),
-        }));
+      return completedWork(orderId, eq(tasks.orderId, orderId), (t) => !kept.has(t.domainOrderId));
+    },
+
+    /** The completed work of a domain order an amendment retired, latest first. */
+    async retiredWork(domainOrderId: string): Promise<Compensation[]> {
+      const [d] = await db.select().from(domainOrders).where(eq(domainOrders.id, domainOrderId));
+      return completedWork(d.orderId, eq(tasks.domainOrderId, domainOrderId));
     },
 
     /** Runs one compensating action against the task's system, once (keyed by the task), and records it. */

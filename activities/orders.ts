@@ -13,7 +13,7 @@ import {
   subOrders,
   tasks,
 } from '../db/schema';
-import { decomposeOrder as decompose } from '../domain/decompose';
+import { decomposeOrder as decompose, type Decomposition } from '../domain/decompose';
 import type { CatalogStore } from './catalog-store';
 import type { DownstreamSimulator } from './simulator';
 import { rowsOf, transition, type Transition } from './transitions';
@@ -194,33 +194,9 @@ export function orderActivities(db: Db, catalogs: CatalogStore, simulator: Downs
       const items = await db.select().from(orderItems).where(eq(orderItems.orderId, orderId));
       const subs = await db.select().from(subOrders).where(eq(subOrders.orderId, orderId));
       const serviceAccountOf = new Map(subs.map((s) => [s.id, s.serviceAccountId]));
-      await db.transaction(async (tx) => {
-        for (const batch of chunks(items)) {
-          const created = await tx
-            .insert(productInventory)
-            .values(
-              batch.map((item) => ({
-                id: `PI-${item.id}`,
-                orderId,
-                orderItemId: item.id,
-                accountId: order.accountId,
-                serviceAccountId: serviceAccountOf.get(item.subOrderId)!,
-                offeringCode: item.offeringCode,
-                state: 'created',
-              })),
-            )
-            .onConflictDoNothing()
-            .returning({ id: productInventory.id });
-          await auditCreated(
-            tx,
-            orderId,
-            'productInventory',
-            created.map((c) => c.id),
-            'created',
-            'order-workflow',
-          );
-        }
-      });
+      await db.transaction((tx) =>
+        storeProductInventory(tx, order, items, (item) => serviceAccountOf.get(item.subOrderId)!),
+      );
       return items.length;
     },
 
@@ -242,49 +218,7 @@ export function orderActivities(db: Db, catalogs: CatalogStore, simulator: Downs
       await db.transaction(async (tx) => {
         const [current] = await tx.select().from(orders).where(eq(orders.id, orderId)).for('update');
         if (current.plannedCompletionDate) return; // decomposed by an earlier attempt
-        for (const batch of chunks(plan.domainOrders)) {
-          await tx.insert(domainOrders).values(
-            batch.map(({ dueMinutes, ...d }) => ({
-              ...d,
-              orderId,
-              state: 'acknowledged',
-              dueDate: at(dueMinutes),
-            })),
-          );
-          await auditCreated(
-            tx,
-            orderId,
-            'domainOrder',
-            batch.map((c) => c.id),
-            'acknowledged',
-            'decomposition',
-          );
-        }
-        for (const batch of chunks(plan.tasks)) {
-          await tx.insert(tasks).values(
-            batch.map(({ startMinutes, dueMinutes, ...t }) => ({
-              ...t,
-              orderId,
-              state: 'pending',
-              plannedStart: at(startMinutes),
-              dueDate: at(dueMinutes),
-            })),
-          );
-          await auditCreated(
-            tx,
-            orderId,
-            'task',
-            batch.map((c) => c.id),
-            'pending',
-            'decomposition',
-          );
-        }
-        const dues = Object.entries(plan.subOrderDueMinutes).map(([id, m]) => sql`(${id}, ${at(m)})`);
-        for (const batch of chunks(dues)) {
-          await tx.execute(
-            sql`update sub_orders set due_date = v.due::timestamptz from (values ${sql.join(batch, sql`, `)}) as v(id, due) where sub_orders.id = v.id`,
-          );
-        }
+        await storePlan(tx, orderId, plan, at);
         await tx
           .update(orders)
           .set({ dueDate, plannedCompletionDate: plannedCompletion })
@@ -598,6 +532,95 @@ export function orderActivities(db: Db, catalogs: CatalogStore, simulator: Downs
       });
     },
   };
+}
+
+/**
+ * Stores a decomposition: its domain orders and tasks with their planned dates and creation events, and
+ * the sub-orders' due dates. Used for a new order and for the sites an amendment adds.
+ */
+export async function storePlan(
+  tx: Tx,
+  orderId: string,
+  plan: Decomposition,
+  at: (minutes: number) => string,
+): Promise<void> {
+  for (const batch of chunks(plan.domainOrders)) {
+    await tx.insert(domainOrders).values(
+      batch.map(({ dueMinutes, ...d }) => ({
+        ...d,
+        orderId,
+        state: 'acknowledged',
+        dueDate: at(dueMinutes),
+      })),
+    );
+    await auditCreated(
+      tx,
+      orderId,
+      'domainOrder',
+      batch.map((c) => c.id),
+      'acknowledged',
+      'decomposition',
+    );
+  }
+  for (const batch of chunks(plan.tasks)) {
+    await tx.insert(tasks).values(
+      batch.map(({ startMinutes, dueMinutes, ...t }) => ({
+        ...t,
+        orderId,
+        state: 'pending',
+        plannedStart: at(startMinutes),
+        dueDate: at(dueMinutes),
+      })),
+    );
+    await auditCreated(
+      tx,
+      orderId,
+      'task',
+      batch.map((c) => c.id),
+      'pending',
+      'decomposition',
+    );
+  }
+  const dues = Object.entries(plan.subOrderDueMinutes).map(([id, m]) => sql`(${id}, ${at(m)})`);
+  for (const batch of chunks(dues)) {
+    await tx.execute(
+      sql`update sub_orders set due_date = v.due::timestamptz from (values ${sql.join(batch, sql`, `)}) as v(id, due) where sub_orders.id = v.id`,
+    );
+  }
+}
+
+/** Product inventory for order items, `created` (inactive), once each, with its creation events. */
+export async function storeProductInventory(
+  tx: Tx,
+  order: { id: string; accountId: string },
+  items: (typeof orderItems.$inferSelect)[],
+  serviceAccountOf: (item: typeof orderItems.$inferSelect) => string,
+): Promise<void> {
+  for (const batch of chunks(items)) {
+    const created = await tx
+      .insert(productInventory)
+      .values(
+        batch.map((item) => ({
+          id: `PI-${item.id}`,
+          orderId: order.id,
+          orderItemId: item.id,
+          accountId: order.accountId,
+          serviceAccountId: serviceAccountOf(item),
+          offeringCode: item.offeringCode,
+          state: 'created',
+        })),
+      )
+      .onConflictDoNothing()
+      .returning({ id: productInventory.id });
+    await auditCreated(
+      tx,
+      order.id,
+      'productInventory',
+      created.map((c) => c.id),
+      'created',
+      'order-workflow',
+    );
+  }
 }
 
 async function auditCreated(

@@ -1,15 +1,8 @@
-import { and, eq, inArray } from 'drizzle-orm';
+import { eq, inArray } from 'drizzle-orm';
+import { pointsOfNoReturnPassed } from '../../activities/cancellation';
 import type { Catalog } from '../../catalog/schema';
 import type { Db } from '../../db/client';
-import {
-  accounts,
-  domainOrders,
-  orderAmendments,
-  orderItems,
-  orders,
-  subOrders,
-  tasks,
-} from '../../db/schema';
+import { accounts, orderAmendments, orderItems, orders, subOrders } from '../../db/schema';
 import { childId } from '../../domain/order-plan';
 import { invalidState, notFound, unprocessable, type ErrorDetail } from '../errors';
 import { newId } from '../ids';
@@ -71,34 +64,18 @@ export async function recordAmendment(db: Db, catalog: Catalog, orderId: string,
 
   // Past the point of no return: a bundle whose milestone task completed or is in flight.
   const affected = [...new Set(touched.map(([, , id]) => id))];
-  if (affected.length > 0) {
-    const bundles = (await db.select().from(domainOrders).where(eq(domainOrders.orderId, orderId))).filter(
-      (d) => d.orderItemIds.some((id) => affected.includes(id)),
+  const passed = affected.length > 0 ? await pointsOfNoReturnPassed(db, orderId, affected) : [];
+  if (passed.length > 0) {
+    const items = [...new Set(passed.flatMap((p) => p.items))];
+    throw invalidState(
+      `Order ${orderId} cannot be amended: ${items.join(', ')} passed the milestone pointOfNoReturn ` +
+        `(${passed.map((p) => `${p.code} ${p.state}`).join(', ')})`,
+      passed.map((p) => ({
+        field: 'items',
+        rule: 'pointOfNoReturn',
+        message: `${p.items.join(', ')}: ${p.code} ${p.state}`,
+      })),
     );
-    const passed = bundles.length
-      ? await db
-          .select()
-          .from(tasks)
-          .where(
-            and(
-              inArray(
-                tasks.domainOrderId,
-                bundles.map((d) => d.id),
-              ),
-              eq(tasks.pointOfNoReturn, true),
-              inArray(tasks.state, ['completed', 'running']),
-            ),
-          )
-      : [];
-    if (passed.length > 0) {
-      const names = passed.flatMap((t) =>
-        bundles.find((d) => d.id === t.domainOrderId)!.orderItemIds.filter((id) => affected.includes(id)),
-      );
-      throw invalidState(
-        `Order ${orderId} cannot be amended: ${[...new Set(names)].join(', ')} passed the milestone pointOfNoReturn (${passed.map((t) => `${t.code} ${t.state}`).join(', ')})`,
-        passed.map((t) => ({ field: 'items', rule: 'pointOfNoReturn', message: `${t.code} ${t.state}` })),
-      );
-    }
   }
 
   return db.transaction(async (tx) => {
