@@ -6,6 +6,7 @@ import {
   setHandler,
   sleep,
   workflowInfo,
+  type SignalDefinition,
 } from '@temporalio/workflow';
 import type { TaskPlan } from '../activities/orders';
 import { assignmentGroupsOf, falloutPriorityOf, falloutTypeOf } from '../domain/fallout-policy';
@@ -160,10 +161,15 @@ export async function domainOrder(input: DomainOrderInput): Promise<DomainOrderS
   /** Shows `FalloutOpen` here and tells the sub-order and the order, which show it too. */
   const falloutsChanged = async (delta: number) => {
     node.countFallouts(delta);
+    await tellAbove(falloutChangedSignal, { delta });
+  };
+
+  /** Signals the sub-order and the order above (a closed one needs no word). */
+  const tellAbove = async <T>(signal: SignalDefinition<[T]>, arg: T) => {
     await Promise.all(
       [workflowId.subOrder(input.subOrderId), workflowId.order(orderId)].map((id) =>
         getExternalWorkflowHandle(id)
-          .signal(falloutChangedSignal, { delta })
+          .signal(signal, arg)
           .catch(() => undefined),
       ),
     );
@@ -321,16 +327,8 @@ export async function domainOrder(input: DomainOrderInput): Promise<DomainOrderS
 
   const raiseJeopardy = async (taskId: string, level: JeopardyLevel) => {
     const levels = await bookkeeping.raiseJeopardy(taskId, level);
-    if (node.raiseJeopardy(levels.domainOrder)) {
-      const event = { level: levels.domainOrder };
-      await Promise.all(
-        [workflowId.subOrder(input.subOrderId), workflowId.order(orderId)].map((id) =>
-          getExternalWorkflowHandle(id)
-            .signal(jeopardySignal, event)
-            .catch(() => undefined),
-        ),
-      );
-    }
+    if (node.raiseJeopardy(levels.domainOrder))
+      await tellAbove(jeopardySignal, { level: levels.domainOrder });
   };
 
   /** Tells the domain orders waiting on the task how it ended; one not started yet reads it from the database. */
