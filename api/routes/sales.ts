@@ -1,9 +1,10 @@
 import { eq } from 'drizzle-orm';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { accounts, auditEvents, leads, opportunities, salesAgreements } from '../../db/schema';
+import { auditEvents, leads, opportunities, salesAgreements } from '../../db/schema';
 import type { AppDeps } from '../app';
 import { invalidState, notFound, unprocessable } from '../errors';
 import { newId } from '../ids';
+import { businessAccount } from '../services/accounts';
 import {
   agreementResponse,
   convertLeadBody,
@@ -18,15 +19,11 @@ import type { Db } from '../../db/client';
 
 const errors = { 400: errorResponse, 404: errorResponse, 409: errorResponse, 422: errorResponse };
 
-/** The business account a lead converts into or an agreement is made with, or a 422 that names the field. */
-async function businessAccount(db: Db, accountId: string) {
-  const account = await db.query.accounts.findFirst({ where: eq(accounts.id, accountId) });
-  if (!account || account.kind !== 'business') {
-    throw unprocessable('The request breaks business rules', [
-      { field: 'accountId', rule: 'exists', message: `business account ${accountId} does not exist` },
-    ]);
-  }
-  return account;
+/** The business account a lead converts into or an agreement is made with, or a 422 naming the field. */
+async function existingBusinessAccount(db: Db, accountId: string) {
+  const { account, problem } = await businessAccount(db, accountId);
+  if (problem) throw unprocessable('The request breaks business rules', [problem]);
+  return account!;
 }
 
 /** Stage 1 and the sales agreement of stage 2: leads, opportunities and the frame for quotes. */
@@ -82,7 +79,7 @@ export const salesRoutes =
       },
       async (request, reply) => {
         const leadId = request.params.id;
-        const account = await businessAccount(db, request.body.accountId);
+        const account = await existingBusinessAccount(db, request.body.accountId);
         const opportunity = await db.transaction(async (tx) => {
           const [lead] = await tx.select().from(leads).where(eq(leads.id, leadId)).for('update');
           if (!lead) throw notFound('Lead', leadId);
@@ -147,7 +144,7 @@ export const salesRoutes =
         },
       },
       async (request, reply) => {
-        await businessAccount(db, request.body.accountId);
+        await existingBusinessAccount(db, request.body.accountId);
         const [agreement] = await db
           .insert(salesAgreements)
           .values({ id: newId('AGR'), ...request.body })

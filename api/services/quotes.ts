@@ -2,7 +2,6 @@ import { and, asc, eq } from 'drizzle-orm';
 import type { Catalog } from '../../catalog/schema';
 import type { Db, Tx } from '../../db/client';
 import {
-  accounts,
   auditEvents,
   quoteGroups,
   quoteItems,
@@ -16,6 +15,7 @@ import {
 } from '../../db/schema';
 import { priceLine, totalsOf } from '../../domain/pricing';
 import { invalidState, notFound, unprocessable, type ErrorDetail } from '../errors';
+import { businessAccount } from './accounts';
 import { newId } from '../ids';
 import type { CreateQuoteBody, PatchQuoteBody } from '../schemas';
 
@@ -112,14 +112,8 @@ type Agreement = typeof salesAgreements.$inferSelect;
 /** The account, opportunity and agreement a quote names, each checked, every problem listed. */
 async function termsProblems(db: Db, terms: QuoteTerms) {
   const problems: ErrorDetail[] = [];
-  const account = await db.query.accounts.findFirst({ where: eq(accounts.id, terms.accountId) });
-  if (!account || account.kind !== 'business') {
-    problems.push({
-      field: 'accountId',
-      rule: 'exists',
-      message: `business account ${terms.accountId} does not exist`,
-    });
-  }
+  const { problem } = await businessAccount(db, terms.accountId);
+  if (problem) problems.push(problem);
   if (terms.opportunityId) {
     const opportunity = await db.query.opportunities.findFirst({
       where: eq(opportunities.id, terms.opportunityId),
