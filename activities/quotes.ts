@@ -25,7 +25,7 @@ export function quoteActivities(db: Db) {
     version: number,
     to: string,
     eventKey: string,
-    actor: string,
+    actor: string | { subject: string; role: string },
     details?: Record<string, unknown>,
     versionState = to,
   ): Promise<boolean> {
@@ -36,7 +36,7 @@ export function quoteActivities(db: Db) {
       id: quoteId,
       to,
       eventKey,
-      actor,
+      ...(typeof actor === 'string' ? { actor } : { actor: actor.subject, actorRole: actor.role }),
       details: { version, ...details },
     });
     if (moved) {
@@ -74,7 +74,8 @@ export function quoteActivities(db: Db) {
         version,
         outcome,
         `quote:${quoteId}:v${version}:decision:${decision.role}`,
-        decision.role,
+        // A decision recorded before approvers were authenticated carries no subject: its role stands in.
+        { subject: decision.approver ?? decision.role, role: decision.role },
         {
           decision: decision.decision,
           comment: decision.comment,
@@ -114,6 +115,7 @@ export function quoteActivities(db: Db) {
       version: number,
       accountId: string,
       signedBy: string,
+      recordedBy?: { subject: string; role: string },
     ): Promise<{ salesContractId: string; serviceContractIds: string[] } | null> {
       const salesContractId = `SC-${quoteId}`;
       const ofVersion = (t: { quoteId: AnyPgColumn; version: AnyPgColumn }) =>
@@ -144,8 +146,9 @@ export function quoteActivities(db: Db) {
           version,
           'accepted',
           `quote:${quoteId}:v${version}:accepted`,
-          signedBy,
-          { salesContractId, serviceContracts: sites.length },
+          // The customer signs; the audit names who recorded the signature (histories before identity: the signer).
+          recordedBy ?? signedBy,
+          { salesContractId, serviceContracts: sites.length, signedBy },
         );
         if (!current) return false;
         await tx

@@ -29,6 +29,8 @@ export interface Transition {
   /** Unique per workflow step (for example `task:<id>:running`), so a retried write records once. */
   eventKey: string;
   actor: string;
+  /** The role the caller acted under, when a person or a client acted through the API. */
+  actorRole?: string;
   details?: Record<string, unknown>;
 }
 
@@ -56,6 +58,7 @@ export async function transition(db: Db | Tx, change: Transition): Promise<boole
         fromState: row.state,
         toState: change.to,
         actor: change.actor,
+        actorRole: change.actorRole ?? null,
         details: change.details ?? null,
       })
       .onConflictDoNothing()

@@ -12,6 +12,7 @@ import type { CatalogStore } from '../activities/catalog-store';
 import type { DownstreamSimulator } from '../activities/simulator';
 import type { Database } from '../db/client';
 import type { FulfilmentSettings } from '../workflows/contracts';
+import { openApiSecurity, registerSecurity, type SecuritySettings } from './auth';
 import { ApiError, registerErrorHandler } from './errors';
 import { accountRoutes } from './routes/accounts';
 import { catalogRoutes } from './routes/catalog';
@@ -23,7 +24,7 @@ import { salesRoutes } from './routes/sales';
 import { simulatorRoutes } from './routes/simulator';
 import { taskRoutes } from './routes/tasks';
 
-export interface AppDeps {
+export interface AppDeps extends SecuritySettings {
   database: Database;
   temporal: Client;
   taskQueue: string;
@@ -73,10 +74,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         description: 'Quotes, orders, tasks and fall-outs of the telecom order-orchestration engine.',
         version: '0.1.0',
       },
+      ...openApiSecurity,
     },
     transform: jsonSchemaTransform,
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
+  await registerSecurity(app, deps);
 
   await app.register(healthRoutes(deps));
   await app.register(catalogRoutes(deps));

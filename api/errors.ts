@@ -17,7 +17,15 @@ export interface ErrorDetail {
 export class ApiError extends Error {
   constructor(
     readonly statusCode: number,
-    readonly code: 'validation_failed' | 'not_found' | 'invalid_state' | 'unprocessable',
+    readonly code:
+      | 'validation_failed'
+      | 'unauthenticated'
+      | 'forbidden'
+      | 'not_found'
+      | 'invalid_state'
+      | 'unprocessable'
+      | 'rate_limited'
+      | 'unavailable',
     message: string,
     readonly details: ErrorDetail[] = [],
   ) {
@@ -125,6 +133,17 @@ function toResponse(err: FastifyError): {
         message: err.cause.message,
         details: Array.isArray(details) ? details : [],
       },
+    };
+  }
+  if (
+    err instanceof WorkflowUpdateFailedError &&
+    err.cause instanceof ApplicationFailure &&
+    err.cause.type === 'FourEyes'
+  ) {
+    const message = err.cause.message;
+    return {
+      statusCode: 403,
+      body: { code: 'forbidden', message, details: [{ field: 'authorization', rule: 'four_eyes', message }] },
     };
   }
   if (isResponseSerializationError(err)) {

@@ -115,7 +115,8 @@ export const agreementResponse = z.looseObject({
 
 export const decisionBody = z.strictObject({
   decision: z.enum(['approve', 'reject']),
-  role: z.enum(approvalRoles),
+  /** The approval role the caller decides under; one their token holds. The awaited one when absent. */
+  role: z.enum(approvalRoles).optional(),
   comment: z.string().max(2000).optional(),
   /** The version decided on; the current one when absent. A superseded version is refused with 409. */
   version: z.number().int().positive().optional(),
@@ -170,12 +171,14 @@ export const listTasksQuery = z.strictObject({
 });
 
 export const completeTaskBody = z.strictObject({
-  by: z.string().trim().min(1).max(200),
+  /** Who acts comes from the token; a `by` naming anyone else is refused. */
+  by: z.string().trim().min(1).max(200).optional(),
   data: z.record(z.string(), z.unknown()).optional(),
   note: z.string().max(2000).optional(),
 });
 export const failTaskBody = z.strictObject({
-  by: z.string().trim().min(1).max(200),
+  /** Who acts comes from the token; a `by` naming anyone else is refused. */
+  by: z.string().trim().min(1).max(200).optional(),
   reason: z.string().trim().min(1).max(2000),
 });
 
@@ -322,7 +325,8 @@ export const listFalloutsQuery = z.strictObject({
 });
 export const resolveFalloutBody = z.strictObject({
   action: z.enum(falloutActions),
-  by: z.string().trim().min(1).max(200).default('back-office'),
+  /** Who acts comes from the token; a `by` naming anyone else is refused. */
+  by: z.string().trim().min(1).max(200).optional(),
   note: z.string().max(2000).optional(),
   /** For `complete`: what the task would have produced. */
   data: z.record(z.string(), z.unknown()).optional(),
@@ -330,7 +334,8 @@ export const resolveFalloutBody = z.strictObject({
 export const workFalloutBody = z.strictObject({
   /** `take`: someone works on it (inProgress); `hold`: waiting on someone else, no escalation; `release`. */
   action: z.enum(['take', 'hold', 'release']),
-  by: z.string().trim().min(1).max(200),
+  /** Who acts comes from the token; a `by` naming anyone else is refused. */
+  by: z.string().trim().min(1).max(200).optional(),
   note: z.string().max(2000).optional(),
 });
 export const falloutResponse = z.looseObject({

@@ -142,6 +142,8 @@ export const quoteVersions = pgTable(
     /** The SLAs the version carries: the agreement's global SLAs, or the catalog's standard ones. */
     slas: jsonb('slas').$type<Sla[]>().notNull().default([]),
     catalogVersion: text('catalog_version').notNull(),
+    /** The subject who created this version (the first, or a change): four-eyes bars them from approving it. */
+    createdBy: text('created_by'),
     createdAt: createdAt(),
   },
   (t) => [primaryKey({ columns: [t.quoteId, t.version] })],
@@ -456,7 +458,10 @@ export const auditEvents = pgTable(
     entityId: text('entity_id').notNull(),
     fromState: text('from_state'),
     toState: text('to_state').notNull(),
+    /** Who made the change: the caller's subject for an API call, the workflow ID for the engine's own. */
     actor: text('actor').notNull(),
+    /** The role the caller acted under; null for the engine. */
+    actorRole: text('actor_role'),
     details: jsonb('details'),
     at: timestamp('at')
       .notNull()

@@ -4,10 +4,12 @@ import type { FastifyInstance } from 'fastify';
 import { CatalogStore } from '../activities/catalog-store';
 import { DownstreamSimulator } from '../activities/simulator';
 import { buildApp } from '../api/app';
+import { LocalIssuer } from '../api/auth/local-issuer';
+import type { AuthSettings } from '../api/auth/verifier';
 import { readCatalog, storeCatalog } from '../catalog/load';
 import { openDatabase, type Database } from '../db/client';
 import { createWorker } from '../worker/worker';
-import type { Config } from './config';
+import { dataDir, type Config } from './config';
 import { ensureSearchAttributes } from './search-attributes';
 
 /** What both the worker and the API need: the database (migrated) and the catalog (validated, stored). */
@@ -61,9 +63,16 @@ export async function startWorker(core: Core, config: Config, address: string): 
   };
 }
 
+/** The operator's identity provider when `AUTH_ISSUER` is set, else the product's own issuer. */
+export async function authSettings(config: Config): Promise<AuthSettings> {
+  if (config.auth) return { kind: 'oidc', ...config.auth, rolesClaim: config.authRolesClaim };
+  return { kind: 'local', issuer: await LocalIssuer.open(dataDir), rolesClaim: config.authRolesClaim };
+}
+
 export interface RunningApi {
   app: FastifyInstance;
   client: Client;
+  auth: AuthSettings;
   stop(): Promise<void>;
 }
 
@@ -71,7 +80,10 @@ export async function startApi(core: Core, config: Config, address: string): Pro
   const connection = await Connection.connect({ address });
   await ensureSearchAttributes(connection, config.temporalNamespace);
   const client = new Client({ connection, namespace: config.temporalNamespace });
+  const auth = await authSettings(config);
   const app = await buildApp({
+    auth,
+    rateLimit: { max: config.rateLimitPerMinute },
     database: core.database,
     temporal: client,
     taskQueue: config.temporalTaskQueue,
@@ -91,6 +103,7 @@ export async function startApi(core: Core, config: Config, address: string): Pro
   return {
     app,
     client,
+    auth,
     stop: async () => {
       await app.close();
       await connection.close();

@@ -39,6 +39,15 @@ export interface Config {
   workflowBundlePath?: string;
   /** Allows the dev-only endpoints (the simulator's fault injection). */
   devMode: boolean;
+  /**
+   * The operator's OpenID Connect provider (`AUTH_ISSUER`, `AUTH_AUDIENCE`, `AUTH_JWKS_URL`); when absent
+   * the product is its own issuer, its key in `<dataDir>/auth`.
+   */
+  auth?: { issuer: string; audience: string; jwksUrl?: string };
+  /** `AUTH_ROLES_CLAIM`: where the token carries its roles, a dotted path (`realm_access.roles`). */
+  authRolesClaim: string;
+  /** Requests one principal may make per minute before 429 (`RATE_LIMIT_PER_MINUTE`). */
+  rateLimitPerMinute: number;
 }
 
 function intFrom(name: string, fallback: number): number {
@@ -65,6 +74,14 @@ function nonEmpty(name: string): string | undefined {
   return raw === undefined || raw.trim() === '' ? undefined : raw.trim();
 }
 
+function authFrom(): Config['auth'] {
+  const issuer = nonEmpty('AUTH_ISSUER');
+  if (!issuer) return undefined;
+  const audience = nonEmpty('AUTH_AUDIENCE');
+  if (!audience) throw new Error('AUTH_ISSUER is set: AUTH_AUDIENCE must name the audience tokens carry');
+  return { issuer, audience, jwksUrl: nonEmpty('AUTH_JWKS_URL') };
+}
+
 export function loadConfig(): Config {
   const temporalPort = intFrom('TEMPORAL_PORT', 7233);
   const temporalUiPort = intFrom('TEMPORAL_UI_PORT', temporalPort + 1000);
@@ -86,5 +103,8 @@ export function loadConfig(): Config {
     falloutEscalationMs: positiveFrom('FALLOUT_ESCALATION_MINUTES', 240) * 60_000,
     workflowBundlePath: nonEmpty('WORKFLOW_BUNDLE_PATH'),
     devMode: (nonEmpty('DEV_MODE') ?? 'true') !== 'false',
+    auth: authFrom(),
+    authRolesClaim: nonEmpty('AUTH_ROLES_CLAIM') ?? 'roles',
+    rateLimitPerMinute: positiveFrom('RATE_LIMIT_PER_MINUTE', 1200),
   };
 }

@@ -6,7 +6,9 @@
  * field technicians, the back office and the project manager would, showing a progress bar per sub-order
  * and the Temporal UI link of each workflow. API_URL and TEMPORAL_UI_URL say where the product is.
  */
-export {};
+import { LocalIssuer } from '../api/auth/local-issuer';
+import type { Role } from '../domain/roles';
+import { dataDir } from '../platform/config';
 
 const api = process.env.API_URL ?? `http://127.0.0.1:${process.env.PORT ?? 3000}`;
 const ui = process.env.TEMPORAL_UI_URL ?? 'http://127.0.0.1:8233';
@@ -15,11 +17,32 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const link = (workflowId: string) =>
   `${ui}/namespaces/${namespace}/workflows/${encodeURIComponent(workflowId)}`;
 
+/**
+ * The people of the demo, each with a token of the product's own issuer (the key `npm start` keeps in the
+ * data folder): the desk that sells and orders, the approving manager, and those who work the tasks.
+ */
+const issuer = await LocalIssuer.open(dataDir);
+const people: Record<string, Role[]> = {
+  'desk-clara': ['sales', 'orderManager', 'viewer', 'admin'],
+  'manager-jonas': ['salesManager'],
+  'technician-ole': ['fieldTechnician'],
+  'noc-operator': ['backOffice', 'falloutAgent'],
+  'pm-lena': ['projectManager'],
+};
+const tokens = Object.fromEntries(
+  await Promise.all(
+    Object.entries(people).map(async ([subject, roles]) => [subject, await issuer.sign({ subject, roles })]),
+  ),
+) as Record<string, string>;
+
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON answers of the API, read loosely
-async function call<T = any>(method: string, path: string, body?: unknown): Promise<T> {
+async function call<T = any>(method: string, path: string, body?: unknown, as = 'desk-clara'): Promise<T> {
   const res = await fetch(`${api}${path}`, {
     method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    headers: {
+      authorization: `Bearer ${tokens[as]}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();
@@ -87,11 +110,12 @@ const submitted = await call('POST', `/quotes/${quote.id}/submit`);
 console.log(`Submitted: ${submitted.state}, awaiting ${submitted.approval?.awaiting ?? 'nobody'}`);
 console.log(`  ${link(`quote-approval:${quote.id}:v1`)}`);
 if (submitted.state === 'pending') {
-  const decided = await call('POST', `/quotes/${quote.id}/decisions`, {
-    decision: 'approve',
-    role: 'salesManager',
-    comment: 'Strategic logistics account',
-  });
+  const decided = await call(
+    'POST',
+    `/quotes/${quote.id}/decisions`,
+    { decision: 'approve', comment: 'Strategic logistics account' },
+    'manager-jonas',
+  );
   console.log(`Sales manager approved: ${decided.state}`);
 }
 const accepted = await call('POST', `/quotes/${quote.id}/accept`, { signedBy: 'Mara Voss, COO' });
@@ -153,11 +177,12 @@ for (;;) {
     reason: string;
   }[];
   for (const c of cases) {
-    await call('POST', `/fallouts/${c.id}/resolve`, {
-      action: 'retry',
-      by: 'noc-operator',
-      note: 'port profile fixed',
-    });
+    await call(
+      'POST',
+      `/fallouts/${c.id}/resolve`,
+      { action: 'retry', note: 'port profile fixed' },
+      'noc-operator',
+    );
     falloutNotes.push(
       `Fall-out ${c.id} (${c.type}, ${c.assignmentGroup}): ${c.reason}. Resolved by noc-operator: retry.`,
     );
@@ -172,7 +197,7 @@ for (;;) {
     // A person's task: one word each (a project milestone per word), a moment apart.
     if (t.kind !== 'project' && worked.has(t.id)) continue;
     worked.add(t.id);
-    await call('POST', `/tasks/${t.id}/complete`, { by: who[t.kind], note: `${t.code} done` });
+    await call('POST', `/tasks/${t.id}/complete`, { note: `${t.code} done` }, who[t.kind]);
     await sleep(150);
   }
   await sleep(500);

@@ -61,7 +61,12 @@ async function order(offerings: string[], extra: { discountPct?: number; sites?:
         ? true
         : undefined;
     });
-    await call('POST', `/quotes/${quote.id}/decisions`, { decision: 'approve', role: 'financeManager' });
+    await call(
+      'POST',
+      `/quotes/${quote.id}/decisions`,
+      { decision: 'approve' },
+      { subject: 'finance-manager', roles: ['financeManager'] },
+    );
   }
   await call('POST', `/quotes/${quote.id}/accept`, { signedBy: 'Recorder' });
   const created = await call('POST', '/orders', { quoteId: quote.id });
@@ -84,7 +89,7 @@ async function work(orderId: string) {
   return until(`order ${orderId} to end`, async () => {
     for (const kind of ['field', 'manual', 'project'])
       for (const t of await running(orderId, kind))
-        await call('POST', `/tasks/${t.id}/complete`, { by: 'recorder' }).catch(() => undefined);
+        await call('POST', `/tasks/${t.id}/complete`, {}).catch(() => undefined);
     const tree = await call('GET', `/orders/${orderId}`);
     return ['completed', 'failed', 'partial', 'cancelled'].includes(tree.state) ? tree.state : undefined;
   });
@@ -102,7 +107,7 @@ async function failFirstField(orderId: string) {
     const tasks = await running(orderId, 'field');
     return tasks.length > 0 ? tasks : undefined;
   });
-  await call('POST', `/tasks/${t.id}/fail`, { by: 'recorder', reason: 'recorded failure' });
+  await call('POST', `/tasks/${t.id}/fail`, { reason: 'recorded failure' });
   return openCase(orderId);
 }
 
@@ -150,7 +155,7 @@ try {
     const t = await running(skipped.orderId, 'manual');
     return t.length > 0 ? t : undefined;
   });
-  await call('POST', `/tasks/${policy.id}/fail`, { by: 'recorder', reason: 'no rule set' });
+  await call('POST', `/tasks/${policy.id}/fail`, { reason: 'no rule set' });
   await call('POST', `/fallouts/${await openCase(skipped.orderId)}/resolve`, { action: 'skip' });
   await work(skipped.orderId);
   await save('fallout-skip', skipped, 'completed');

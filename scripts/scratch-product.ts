@@ -12,6 +12,8 @@ import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporal
 import { CatalogStore } from '../activities/catalog-store';
 import { DownstreamSimulator } from '../activities/simulator';
 import { buildApp, type AppDeps } from '../api/app';
+import { LocalIssuer } from '../api/auth/local-issuer';
+import { roles, type Role } from '../domain/roles';
 import { readCatalog, storeCatalog } from '../catalog/load';
 import { openDatabase, type Database } from '../db/client';
 import { startDevServer } from '../platform/dev-server';
@@ -33,9 +35,18 @@ export interface ScratchProduct {
 export interface Engine {
   taskQueue: string;
   worker: Worker;
-  /** Calls the API in-process and answers its JSON, read loosely; throws on an answer of 300 or more. */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  call(method: 'GET' | 'POST' | 'PUT', url: string, body?: unknown): Promise<any>;
+  /**
+   * Calls the API in-process and answers its JSON, read loosely; throws on an answer of 300 or more. The
+   * caller is `script`, holding every role, unless `as` names another principal (an approver must not be
+   * the quote's author).
+   */
+  call(
+    method: 'GET' | 'POST' | 'PUT',
+    url: string,
+    body?: unknown,
+    as?: { subject: string; roles: Role[] },
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  ): Promise<any>;
   stop(): Promise<void>;
 }
 
@@ -63,6 +74,9 @@ export async function startScratchProduct(log: (line: string) => void): Promise<
   const connection = await Connection.connect({ address: server.address });
   const client = new Client({ connection });
   const native = await NativeConnection.connect({ address: server.address });
+  const keyDir = mkdtempSync(path.join(os.tmpdir(), 'order-orchestration-scratch-keys-'));
+  const issuer = await LocalIssuer.open(keyDir);
+  const scriptToken = await issuer.sign({ subject: 'script', roles: [...roles] });
 
   return {
     address: server.address,
@@ -83,6 +97,8 @@ export async function startScratchProduct(log: (line: string) => void): Promise<
       });
       const running = worker.run();
       const app = await buildApp({
+        auth: { kind: 'local', issuer },
+        rateLimit: { max: 1_000_000 },
         database,
         temporal: client,
         taskQueue,
@@ -94,8 +110,14 @@ export async function startScratchProduct(log: (line: string) => void): Promise<
       return {
         taskQueue,
         worker,
-        async call(method, url, body) {
-          const res = await app.inject({ method, url, payload: body as string });
+        async call(method, url, body, as) {
+          const token = as ? await issuer.sign({ subject: as.subject, roles: as.roles }) : scriptToken;
+          const res = await app.inject({
+            method,
+            url,
+            payload: body as string,
+            headers: { authorization: `Bearer ${token}` },
+          });
           if (res.statusCode >= 300) throw new Error(`${method} ${url}: ${res.statusCode} ${res.body}`);
           return res.json();
         },
@@ -111,6 +133,7 @@ export async function startScratchProduct(log: (line: string) => void): Promise<
       await native.close();
       await database.close();
       await scratch?.drop();
+      rmSync(keyDir, { recursive: true, force: true });
       if (tmp) rmSync(tmp, { recursive: true, force: true });
       await server.stop();
     },

@@ -5,6 +5,8 @@
  */
 import path from 'node:path';
 import { openCore, onShutdown, startApi, startWorker } from '../platform/bootstrap';
+import type { AuthSettings } from '../api/auth/verifier';
+import { roles } from '../domain/roles';
 import { dataDir, loadConfig } from '../platform/config';
 import { startDevServer, type DevServer } from '../platform/dev-server';
 
@@ -39,6 +41,7 @@ onShutdown(async () => {
 });
 
 const apiUrl = `http://127.0.0.1:${config.port}`;
+const tokens = await devTokens(api.auth);
 console.log(`
   Telecom order orchestration is up.
     API           ${apiUrl}
@@ -47,5 +50,21 @@ console.log(`
     Temporal      ${address} (namespace ${config.temporalNamespace}, task queue ${config.temporalTaskQueue})
     Temporal UI   ${uiUrl ? `${uiUrl}/namespaces/${config.temporalNamespace}/workflows` : '(not started here; see TEMPORAL_UI_URL)'}
     Database      ${core.database.location}
-  Ctrl-C stops it; running orders resume on the next start.
+${tokens}  Ctrl-C stops it; running orders resume on the next start.
 `);
+
+/** Ready tokens, one per role, for the walkthrough; with the operator's issuer, where tokens come from. */
+async function devTokens(auth: AuthSettings): Promise<string> {
+  if (auth.kind === 'oidc')
+    return `    Identity      tokens from ${auth.issuer} (audience ${auth.audience})\n`;
+  const lines = await Promise.all(
+    roles.map(
+      async (role) =>
+        `      ${role.padEnd(16)}${await auth.issuer.sign({ subject: `dev-${role}`, roles: [role] })}`,
+    ),
+  );
+  return `    Identity      local issuer, JWKS ${apiUrl}/.well-known/jwks.json; more with npm run -s token -- --sub <name> --role <role>
+    Dev tokens (12 h, subject dev-<role>):
+${lines.join('\n')}
+`;
+}

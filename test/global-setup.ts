@@ -19,6 +19,8 @@ declare module 'vitest' {
     temporalAddress: string;
     databaseUrl: string;
     workflowBundlePath: string;
+    /** The data folder of the run's local token issuer (its signing key). */
+    authDataDir: string;
   }
 }
 
@@ -40,6 +42,7 @@ export default async function setup(project: TestProject) {
   project.provide('temporalAddress', server.address);
   project.provide('databaseUrl', databaseUrl);
   project.provide('workflowBundlePath', workflowBundlePath);
+  project.provide('authDataDir', tmp);
 
   return async () => {
     await server.stop();

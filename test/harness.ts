@@ -10,10 +10,19 @@ import { inject } from 'vitest';
 import { CatalogStore } from '../activities/catalog-store';
 import { DownstreamSimulator } from '../activities/simulator';
 import { buildApp } from '../api/app';
+import { LocalIssuer } from '../api/auth/local-issuer';
+import { roles, type Role } from '../domain/roles';
 import { readCatalog } from '../catalog/load';
 import { openDatabase, type Database } from '../db/client';
 import { createWorker } from '../worker/worker';
 import type { FulfilmentSettings } from '../workflows/contracts';
+
+export type Http = <T = any>(
+  method: InjectOptions['method'],
+  url: string,
+  body?: unknown,
+  headers?: Record<string, string>,
+) => Promise<{ status: number; body: T; headers: Record<string, unknown> }>;
 
 export interface Harness {
   app: FastifyInstance;
@@ -21,13 +30,17 @@ export interface Harness {
   database: Database;
   worker?: Worker;
   taskQueue: string;
-  /** `app.inject` with JSON in and out. */
-  http<T = any>(
-    method: InjectOptions['method'],
-    url: string,
-    body?: unknown,
-    headers?: Record<string, string>,
-  ): Promise<{ status: number; body: T }>;
+  /**
+   * `app.inject` with JSON in and out, as the run's `tester` (a token with every role) unless `headers`
+   * carries an `authorization` of its own (an empty one sends none).
+   */
+  http: Http;
+  /** The same, as `subject` holding `roles`. */
+  as(subject: string, ...roles: Role[]): Http;
+  /** The same, as `subject` holding every role: a person other than the tester (an approver, a technician). */
+  by(subject: string): Http;
+  /** A token of the run's local issuer. */
+  token(subject: string, ...roles: Role[]): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -70,7 +83,10 @@ export async function startHarness(
 
   const connection = await Connection.connect({ address });
   const client = new Client({ connection, namespace: 'default' });
+  const issuer = await LocalIssuer.open(inject('authDataDir'));
   const app = await buildApp({
+    auth: { kind: 'local', issuer },
+    rateLimit: { max: 1_000_000 },
     database,
     temporal: client,
     taskQueue,
@@ -82,16 +98,38 @@ export async function startHarness(
     fulfilment: options.fulfilment,
   });
 
-  return {
+  function httpAs(token: string): Http {
+    return async (method, url, body, headers = {}) => {
+      const sent: Record<string, string> = { authorization: `Bearer ${token}`, ...headers };
+      if (sent.authorization === '') delete sent.authorization;
+      const response = await app.inject({
+        method,
+        url,
+        payload: body as InjectOptions['payload'],
+        headers: sent,
+      });
+      const json = response.body && /json/.test(String(response.headers['content-type']));
+      return {
+        status: response.statusCode,
+        body: (json ? response.json() : response.body || undefined) as never,
+        headers: response.headers,
+      };
+    };
+  }
+
+  const harness: Harness = {
     app,
     client,
     database,
     worker,
     taskQueue,
-    async http(method, url, body, headers) {
-      const response = await app.inject({ method, url, payload: body as InjectOptions['payload'], headers });
-      return { status: response.statusCode, body: (response.body ? response.json() : undefined) as never };
+    http: httpAs(await issuer.sign({ subject: 'tester', roles: [...roles] })),
+    as: (subject, ...asRoles) => {
+      const token = issuer.sign({ subject, roles: asRoles });
+      return async (method, url, body, headers) => httpAs(await token)(method, url, body, headers);
     },
+    by: (subject) => harness.as(subject, ...roles),
+    token: (subject, ...asRoles) => issuer.sign({ subject, roles: asRoles }),
     async stop() {
       await app.close();
       worker?.shutdown();
@@ -101,6 +139,7 @@ export async function startHarness(
       await database.close();
     },
   };
+  return harness;
 }
 
 /** Polls `probe` until it returns a value that is not undefined, or fails after `timeoutMs`. */

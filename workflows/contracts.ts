@@ -29,6 +29,8 @@ export interface QuoteApprovalInput {
   validUntil: string;
   /** How long each approver has before the decision escalates to the manager above. */
   decisionDeadlineSeconds: number;
+  /** Who made this version (token subject): four-eyes bars them from approving it. */
+  author?: string;
 }
 export interface QuoteApprovalStatus {
   quoteId: string;
@@ -37,7 +39,7 @@ export interface QuoteApprovalStatus {
   approvalsRequired: ApprovalRole[];
   /** The role whose decision is awaited, if any. */
   awaiting?: ApprovalRole;
-  decisions: { role: ApprovalRole; decision: 'approve' | 'reject'; comment?: string }[];
+  decisions: { role: ApprovalRole; decision: 'approve' | 'reject'; approver?: string; comment?: string }[];
   escalations: { from: ApprovalRole; to: ApprovalRole }[];
   superseded: boolean;
   supersededBy?: number;
@@ -47,10 +49,15 @@ export interface QuoteApprovalStatus {
 export interface QuoteDecision {
   decision: 'approve' | 'reject';
   role: ApprovalRole;
+  /** The approver's subject, from their token; what the audit trail records. */
+  approver?: string;
   comment?: string;
 }
 export interface QuoteAcceptance {
+  /** The customer's signatory. */
   signedBy: string;
+  /** Who recorded the signature through the API (token subject and role). */
+  recordedBy?: { subject: string; role: string };
 }
 export const quoteStatusQuery = defineQuery<QuoteApprovalStatus>('status');
 /** Answers once the policy has been applied and recorded: `pending` with the approvals, or `approved`. */
@@ -136,9 +143,14 @@ export interface Control {
 }
 export const controlSignal = defineSignal<[Control]>('control');
 /** The order's own controls, as updates: the caller learns the new state, or why not (409). */
-export const holdUpdate = defineUpdate<{ state: string }, [{ reason?: string }]>('hold');
-export const resumeUpdate = defineUpdate<{ state: string }, [{ reason?: string }]>('resume');
-export const cancelUpdate = defineUpdate<{ state: string }, [{ reason?: string }]>('cancel');
+/** Hold, resume or cancel: why, and who asked (token subject and role), which the audit trail records. */
+export interface OrderControlRequest {
+  reason?: string;
+  by?: { subject: string; role: string };
+}
+export const holdUpdate = defineUpdate<{ state: string }, [OrderControlRequest]>('hold');
+export const resumeUpdate = defineUpdate<{ state: string }, [OrderControlRequest]>('resume');
+export const cancelUpdate = defineUpdate<{ state: string }, [OrderControlRequest]>('cancel');
 export interface AmendmentEffects {
   newSubOrderIds: string[];
   retiredDomainOrderIds: string[];

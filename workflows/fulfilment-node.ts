@@ -5,12 +5,6 @@ import { statusQuery, type OrderStatus, type Progress } from './contracts';
 import { FalloutOpen, Jeopardy, OrderState, State } from './search-attributes';
 import { jeopardyLevels, type JeopardyLevel } from './contracts';
 
-const actorOf = {
-  order: 'order-workflow',
-  subOrder: 'sub-order-workflow',
-  domainOrder: 'domain-order-workflow',
-} as const;
-
 /**
  * The state an order, sub-order or domain-order workflow keeps: its own state and its children's
  * progress, answered by the `status` query, shown as current details and search attributes, and recorded
@@ -84,14 +78,22 @@ export class FulfilmentNode<S extends OrderStatus['state']> {
    * Records the move in the database and the audit trail (once per workflow, state and `occasion`: a
    * state the node returns to, as after a hold, needs its own), then shows it.
    */
-  async move(to: S, occasion = '', details?: Record<string, unknown>): Promise<void> {
+  async move(
+    to: S,
+    occasion = '',
+    details?: Record<string, unknown>,
+    /** The caller whose request made the move (hold, resume, cancel); the workflow itself otherwise. */
+    by?: { subject: string; role: string },
+  ): Promise<void> {
+    const { workflowId } = workflowInfo();
     await bookkeeping.recordTransition({
       entity: this.entity,
       id: this.id,
       to,
       details,
-      eventKey: `${workflowInfo().workflowId}:${to}${occasion ? `:${occasion}` : ''}`,
-      actor: actorOf[this.entity],
+      eventKey: `${workflowId}:${to}${occasion ? `:${occasion}` : ''}`,
+      actor: by?.subject ?? workflowId,
+      ...(by ? { actorRole: by.role } : {}),
     });
     this.show(to);
   }

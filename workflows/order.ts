@@ -18,6 +18,7 @@ import {
   defaultFulfilmentSettings,
   falloutChangedSignal,
   holdUpdate,
+  type OrderControlRequest,
   jeopardySignal,
   resumeUpdate,
   workflowId,
@@ -67,13 +68,13 @@ export async function order(input: OrderInput): Promise<OrderState> {
   const holdSwitch = (update: typeof holdUpdate, from: OrderState, to: OrderState, rule: string) =>
     setHandler(
       update,
-      async ({ reason }) => {
-        await node.move(to, `${++controls}`, { reason });
+      async ({ reason, by }) => {
+        await node.move(to, `${++controls}`, { reason }, by);
         await relay.apply({ held: to === 'held' });
         return { state: node.state };
       },
       {
-        validator: (_request: { reason?: string }) => {
+        validator: (_request: OrderControlRequest) => {
           if (node.state !== from) throw invalidState(`Order ${orderId} is ${node.state}; ${rule}`);
         },
       },
@@ -82,10 +83,10 @@ export async function order(input: OrderInput): Promise<OrderState> {
   holdSwitch(resumeUpdate, 'held', 'inProgress', 'only a held order can be resumed');
   setHandler(
     cancelUpdate,
-    async ({ reason }) => {
+    async ({ reason, by }) => {
       const before = node.state;
       const wasHeld = control.held;
-      await node.move('assessingCancellation', `${++controls}`, { reason });
+      await node.move('assessingCancellation', `${++controls}`, { reason }, by);
       await relay.apply({ held: true }); // nothing new starts while the order is assessed
       const passed = await withSummary(
         'assessCancellation',
@@ -107,12 +108,12 @@ export async function order(input: OrderInput): Promise<OrderState> {
         );
       }
       cancelReason = reason ?? 'cancelled by the customer';
-      await node.move('pendingCancellation', `${++controls}`, { reason });
+      await node.move('pendingCancellation', `${++controls}`, { reason }, by);
       await relay.apply({ cancelled: true });
       return { state: node.state };
     },
     {
-      validator: (_request: { reason?: string }) => {
+      validator: (_request: OrderControlRequest) => {
         if (!['acknowledged', 'inProgress', 'held'].includes(node.state))
           throw invalidState(`Order ${orderId} is ${node.state}; it cannot be cancelled now`);
       },

@@ -101,6 +101,17 @@ export async function quoteApproval(input: QuoteApprovalInput): Promise<QuoteSta
             type: 'InvalidState',
             message: 'A decision is already being recorded',
           });
+        // Four-eyes: whoever made the version does not approve it (the API checks first; this holds for
+        // any client that reaches the update).
+        if (
+          decision.decision === 'approve' &&
+          input.author !== undefined &&
+          decision.approver === input.author
+        )
+          throw ApplicationFailure.create({
+            type: 'FourEyes',
+            message: `${decision.approver} made quote ${quoteId} v${version} and cannot also approve it (four-eyes rule)`,
+          });
       },
     },
   );
@@ -161,7 +172,12 @@ export async function quoteApproval(input: QuoteApprovalInput): Promise<QuoteSta
     const isLast = levels.length === 1;
     const outcome = decision.decision === 'reject' ? 'inProgress' : isLast ? 'approved' : 'pending';
     await activities.recordQuoteDecision(quoteId, version, decision, outcome);
-    status.decisions.push({ role, decision: decision.decision, comment: decision.comment });
+    status.decisions.push({
+      role,
+      decision: decision.decision,
+      ...(decision.approver ? { approver: decision.approver } : {}),
+      comment: decision.comment,
+    });
     status.awaiting = undefined;
     pendingDecision = undefined;
     if (decision.decision === 'reject') {
@@ -181,7 +197,13 @@ export async function quoteApproval(input: QuoteApprovalInput): Promise<QuoteSta
     show('expired');
     return 'expired';
   }
-  const contracts = await activities.acceptQuote(quoteId, version, customerId, acceptance!.signedBy);
+  const contracts = await activities.acceptQuote(
+    quoteId,
+    version,
+    customerId,
+    acceptance!.signedBy,
+    acceptance!.recordedBy,
+  );
   if (!contracts) {
     status.superseded = true;
     return endSuperseded();

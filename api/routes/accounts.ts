@@ -5,6 +5,8 @@ import type { AppDeps } from '../app';
 import { notFound } from '../errors';
 import { newId } from '../ids';
 import { accountResponse, createAccountBody, errorResponse, idParams, inventoryResponse } from '../schemas';
+import { allow } from '../auth';
+import { access } from '../auth/role-groups';
 
 export const accountRoutes =
   ({ database: { db } }: AppDeps): FastifyPluginAsyncZod =>
@@ -12,6 +14,7 @@ export const accountRoutes =
     app.post(
       '/accounts',
       {
+        config: { access: allow('sales') },
         schema: {
           summary: 'Create a business account',
           tags: ['accounts'],
@@ -36,6 +39,7 @@ export const accountRoutes =
     app.get(
       '/accounts/:id',
       {
+        config: { access: access.readSales() },
         schema: {
           summary: 'An account with its service accounts',
           tags: ['accounts'],
@@ -57,6 +61,7 @@ export const accountRoutes =
     app.get(
       '/accounts/:id/inventory',
       {
+        config: { access: allow('viewer', 'admin', 'sales', 'orderManager', 'integration') },
         schema: {
           summary: 'Product inventory, service inventory and configuration items (CMDB) of an account',
           tags: ['accounts'],

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { AppDeps } from '../app';
 import { catalogResponse } from '../schemas';
+import { access } from '../auth/role-groups';
 
 export const catalogRoutes =
   (deps: AppDeps): FastifyPluginAsyncZod =>
@@ -8,6 +9,7 @@ export const catalogRoutes =
     app.get(
       '/catalog/offerings',
       {
+        config: { access: access.everyone() },
         schema: {
           summary: 'Product offerings with their specifications, prices, domains and task plans',
           tags: ['catalog'],

@@ -13,6 +13,8 @@ import {
   resolveFalloutBody,
   workFalloutBody,
 } from '../schemas';
+import { actingRole, actingSubject, allow, principalOf } from '../auth';
+import { access } from '../auth/role-groups';
 
 const errors = { 400: errorResponse, 404: errorResponse, 409: errorResponse };
 
@@ -30,6 +32,7 @@ export const falloutRoutes =
     app.get(
       '/fallouts',
       {
+        config: { access: access.readFallouts() },
         schema: {
           summary: 'Fall-out cases, filtered by state, order, type and assignment group',
           tags: ['fallouts'],
@@ -57,6 +60,7 @@ export const falloutRoutes =
     app.get(
       '/fallouts/:id',
       {
+        config: { access: access.readFallouts() },
         schema: {
           summary: 'A fall-out case',
           tags: ['fallouts'],
@@ -70,6 +74,7 @@ export const falloutRoutes =
     app.post(
       '/fallouts/:id/work',
       {
+        config: { access: allow('falloutAgent') },
         schema: {
           summary: 'Take a case, put it on hold (its escalation stops) or release it (update `work`)',
           tags: ['fallouts'],
@@ -82,9 +87,9 @@ export const falloutRoutes =
         const found = await caseOf(request.params.id);
         if (found.state === 'resolved' || found.state === 'cancelled')
           throw invalidState(`Fall-out ${found.id} is already ${found.state}`);
-        await deps.temporal.workflow
-          .getHandle(workflowId.fallout(found.id))
-          .executeUpdate(workUpdate, { args: [request.body] });
+        await deps.temporal.workflow.getHandle(workflowId.fallout(found.id)).executeUpdate(workUpdate, {
+          args: [{ ...request.body, by: actingSubject(request, request.body.by) }],
+        });
         return caseOf(found.id);
       },
     );
@@ -92,6 +97,7 @@ export const falloutRoutes =
     app.post(
       '/fallouts/:id/resolve',
       {
+        config: { access: allow('falloutAgent') },
         schema: {
           summary: 'Resolve a case: retry, skip, complete (with data) or abort (update `resolve`)',
           tags: ['fallouts'],
@@ -101,12 +107,16 @@ export const falloutRoutes =
         },
       },
       async (request) => {
+        const by = actingSubject(request, request.body.by);
+        // Aborting gives up the order's remaining work: an order manager's call, not the agent's alone.
+        if (request.body.action === 'abort')
+          actingRole(principalOf(request), ['orderManager'], 'Aborting an order from a fall-out');
         const found = await caseOf(request.params.id);
         if (found.state === 'resolved' || found.state === 'cancelled')
           throw invalidState(`Fall-out ${found.id} is already ${found.state} (${found.resolution?.action})`);
         await deps.temporal.workflow
           .getHandle(workflowId.fallout(found.id))
-          .executeUpdate(resolveUpdate, { args: [request.body] });
+          .executeUpdate(resolveUpdate, { args: [{ ...request.body, by }] });
         return caseOf(found.id);
       },
     );

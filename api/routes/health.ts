@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppDeps } from '../app';
+import { publicAccess } from '../auth';
 
 const component = z.object({ status: z.enum(['up', 'down']), detail: z.string() });
 
@@ -24,6 +25,7 @@ export const healthRoutes =
     app.get(
       '/health',
       {
+        config: { access: publicAccess },
         schema: {
           summary: 'Whether Temporal and the database answer',
           tags: ['health'],

@@ -28,6 +28,8 @@ import {
 import { discardAmendment, listAmendments, recordAmendment } from '../services/amendments';
 import { z } from 'zod';
 import { createOrder, getOrderTree, listOrders, orderAudit } from '../services/orders';
+import { actorOf, allow } from '../auth';
+import { access } from '../auth/role-groups';
 
 const errors = { 400: errorResponse, 404: errorResponse, 409: errorResponse, 422: errorResponse };
 
@@ -39,6 +41,7 @@ export const orderRoutes =
     app.post(
       '/orders',
       {
+        config: { access: allow('orderManager') },
         schema: {
           summary: 'Create the primary order of an accepted quote and start its fulfilment',
           tags: ['orders'],
@@ -57,6 +60,7 @@ export const orderRoutes =
             fulfilment: { ...defaultFulfilmentSettings, ...deps.fulfilment },
           },
           { ...request.body, idempotencyKey: request.headers['idempotency-key'] },
+          actorOf(request),
         );
         return reply.code(202).send(await getOrderTree(db, orderId));
       },
@@ -75,6 +79,7 @@ export const orderRoutes =
       app.post(
         `/orders/:id/${action}`,
         {
+          config: { access: allow('orderManager') },
           schema: {
             summary,
             tags: ['orders'],
@@ -88,7 +93,7 @@ export const orderRoutes =
           if (!order) throw notFound('Order', request.params.id);
           const { state } = await deps.temporal.workflow
             .getHandle(workflowId.order(order.id))
-            .executeUpdate(update, { args: [{ reason: request.body?.reason }] })
+            .executeUpdate(update, { args: [{ reason: request.body?.reason, by: actorOf(request) }] })
             .catch((err: unknown) => {
               // A closed order workflow takes no update: the order is final.
               if (err instanceof WorkflowNotFoundError)
@@ -103,6 +108,7 @@ export const orderRoutes =
     app.post(
       '/orders/:id/amendments',
       {
+        config: { access: allow('orderManager') },
         schema: {
           summary: 'Amend a running order: add sites, modify item characteristics, remove items',
           tags: ['orders'],
@@ -131,6 +137,7 @@ export const orderRoutes =
     app.get(
       '/orders/:id/amendments',
       {
+        config: { access: access.readOrders() },
         schema: {
           summary: 'The amendments of an order, each with the items as they were before it',
           tags: ['orders'],
@@ -144,6 +151,7 @@ export const orderRoutes =
     app.get(
       '/orders/:id',
       {
+        config: { access: access.readOrders() },
         schema: {
           summary: 'The order tree with states, due dates and progress',
           tags: ['orders'],
@@ -157,6 +165,7 @@ export const orderRoutes =
     app.get(
       '/orders',
       {
+        config: { access: access.readOrders() },
         schema: {
           summary: 'Orders, newest first',
           tags: ['orders'],
@@ -172,6 +181,7 @@ export const orderRoutes =
     app.get(
       '/orders/:id/audit',
       {
+        config: { access: allow('viewer', 'admin', 'orderManager') },
         schema: {
           summary: 'Every state change of the order and everything under it, oldest first',
           tags: ['orders'],

@@ -1,17 +1,11 @@
-import { WithStartWorkflowOperation, WorkflowUpdateFailedError } from '@temporalio/client';
+import { WithStartWorkflowOperation } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import {
-  acceptUpdate,
-  decideUpdate,
-  submissionUpdate,
-  supersedeSignal,
-  workflowId,
-} from '../../workflows/contracts';
+import { acceptUpdate, submissionUpdate, supersedeSignal, workflowId } from '../../workflows/contracts';
 import type { quoteApproval } from '../../workflows/quote-approval';
 import { ApprovalLevel, CustomerId, QuoteId, State } from '../../workflows/search-attributes';
 import type { AppDeps } from '../app';
-import { invalidState, notFound } from '../errors';
+import { invalidState } from '../errors';
 import {
   acceptBody,
   createQuoteBody,
@@ -22,6 +16,9 @@ import {
   quoteResponse,
 } from '../schemas';
 import { createQuote, currentVersionOf, getQuote, reviseQuote } from '../services/quotes';
+import { actorOf, allow, principalOf } from '../auth';
+import { decideOnQuote } from '../services/quote-decisions';
+import { access } from '../auth/role-groups';
 
 const errors = { 400: errorResponse, 404: errorResponse, 409: errorResponse, 422: errorResponse };
 const answers = { 200: quoteResponse, 201: quoteResponse, 202: quoteResponse, ...errors };
@@ -34,6 +31,7 @@ export const quoteRoutes =
     app.post(
       '/quotes',
       {
+        config: { access: allow('sales') },
         schema: {
           summary: 'Create a quote, version 1, priced from the catalog',
           tags: ['quotes'],
@@ -42,7 +40,13 @@ export const quoteRoutes =
         },
       },
       async (request, reply) => {
-        const quoteId = await createQuote(db, deps.catalogs.current, request.body, deps.quoteValiditySeconds);
+        const quoteId = await createQuote(
+          db,
+          deps.catalogs.current,
+          request.body,
+          actorOf(request),
+          deps.quoteValiditySeconds,
+        );
         return reply.code(201).send(await getQuote(db, quoteId));
       },
     );
@@ -50,6 +54,7 @@ export const quoteRoutes =
     app.patch(
       '/quotes/:id',
       {
+        config: { access: allow('sales') },
         schema: {
           summary: 'Change a quote: the next version, priced anew; a running approval of the last one stops',
           tags: ['quotes'],
@@ -64,6 +69,7 @@ export const quoteRoutes =
           deps.catalogs.current,
           request.params.id,
           request.body,
+          actorOf(request),
         );
         if (previous.state === 'pending' || previous.state === 'approved') {
           // The previous version's approval ends as superseded; its decisions are refused from now on.
@@ -79,6 +85,7 @@ export const quoteRoutes =
     app.get(
       '/quotes/:id',
       {
+        config: { access: access.readSales() },
         schema: {
           summary: 'A quote with its versions, prices, approvals and state',
           tags: ['quotes'],
@@ -92,6 +99,7 @@ export const quoteRoutes =
     app.post(
       '/quotes/:id/submit',
       {
+        config: { access: allow('sales') },
         schema: {
           summary: 'Submit the current version for approval',
           tags: ['quotes'],
@@ -120,6 +128,7 @@ export const quoteRoutes =
                 agreementMaxDiscountPct: version.agreementMaxDiscountPct ?? undefined,
                 validUntil: quote.validUntil ?? new Date(Date.now() + 30 * 86_400_000).toISOString(),
                 decisionDeadlineSeconds: deps.approvalDeadlineSeconds ?? 48 * 3600,
+                ...(version.createdBy ? { author: version.createdBy } : {}),
               },
             ],
             staticSummary: `Approval of quote ${quote.id} v${quote.currentVersion} (max discount ${version.maxDiscountPct}%)`,
@@ -138,6 +147,7 @@ export const quoteRoutes =
     app.post(
       '/quotes/:id/decisions',
       {
+        config: { access: allow('salesManager', 'financeManager') },
         schema: {
           summary: 'An approver decides on the pending version',
           tags: ['quotes'],
@@ -147,29 +157,21 @@ export const quoteRoutes =
         },
       },
       async (request) => {
-        const { quote } = await currentVersionOf(db, request.params.id);
-        const { version = quote.currentVersion, ...decision } = request.body;
-        if (version > quote.currentVersion) throw notFound('Quote version', `${quote.id} v${version}`);
-        // A decision on an older version goes to that version's approval, whose validator refuses it.
-        if (version === quote.currentVersion && quote.state !== 'pending')
-          throw invalidState(`Quote ${quote.id} is ${quote.state}, not awaiting a decision`);
-        const handle = deps.temporal.workflow.getHandle(workflowId.quoteApproval(quote.id, version));
-        const approval = await handle
-          .executeUpdate(decideUpdate, { args: [decision] })
-          .catch((err: unknown) => {
-            // The old version's approval has ended (or never ran): the version is superseded all the same.
-            if (version < quote.currentVersion && !(err instanceof WorkflowUpdateFailedError)) {
-              throw invalidState(`Quote ${quote.id} v${version} is superseded by v${quote.currentVersion}`);
-            }
-            throw err;
-          });
-        return { ...(await getQuote(db, quote.id)), approval };
+        const approval = await decideOnQuote(
+          db,
+          deps.temporal,
+          request.params.id,
+          request.body,
+          principalOf(request),
+        );
+        return { ...(await getQuote(db, request.params.id)), approval };
       },
     );
 
     app.post(
       '/quotes/:id/accept',
       {
+        config: { access: allow('sales') },
         schema: {
           summary: "The customer's signature on an approved quote",
           tags: ['quotes'],
@@ -185,7 +187,9 @@ export const quoteRoutes =
         const handle = deps.temporal.workflow.getHandle(
           workflowId.quoteApproval(quote.id, quote.currentVersion),
         );
-        await handle.executeUpdate(acceptUpdate, { args: [request.body] });
+        await handle.executeUpdate(acceptUpdate, {
+          args: [{ ...request.body, recordedBy: actorOf(request) }],
+        });
         return getQuote(db, quote.id);
       },
     );

@@ -16,6 +16,8 @@ import {
   opportunityResponse,
 } from '../schemas';
 import type { Db } from '../../db/client';
+import { actorOf, allow } from '../auth';
+import { access } from '../auth/role-groups';
 
 const errors = { 400: errorResponse, 404: errorResponse, 409: errorResponse, 422: errorResponse };
 
@@ -33,6 +35,7 @@ export const salesRoutes =
     app.post(
       '/leads',
       {
+        config: { access: allow('sales') },
         schema: {
           summary: 'Record a lead; it needs no account yet',
           tags: ['sales'],
@@ -52,6 +55,7 @@ export const salesRoutes =
     app.get(
       '/leads/:id',
       {
+        config: { access: access.readSales() },
         schema: {
           summary: 'A lead',
           tags: ['sales'],
@@ -69,6 +73,7 @@ export const salesRoutes =
     app.post(
       '/leads/:id/convert',
       {
+        config: { access: allow('sales') },
         schema: {
           summary: 'Convert a qualified lead into an opportunity of a customer account',
           tags: ['sales'],
@@ -105,7 +110,8 @@ export const salesRoutes =
             entityId: leadId,
             fromState: 'new',
             toState: 'converted',
-            actor: 'api',
+            actor: actorOf(request).subject,
+            actorRole: actorOf(request).role,
             details: { opportunityId: created.id, accountId: account.id },
           });
           return created;
@@ -117,6 +123,7 @@ export const salesRoutes =
     app.get(
       '/opportunities/:id',
       {
+        config: { access: access.readSales() },
         schema: {
           summary: 'An opportunity',
           tags: ['sales'],
@@ -136,6 +143,7 @@ export const salesRoutes =
     app.post(
       '/agreements',
       {
+        config: { access: allow('sales', 'salesManager') },
         schema: {
           summary: "A sales agreement: the account's discount cap and global SLAs, inherited by its quotes",
           tags: ['sales'],
@@ -156,6 +164,7 @@ export const salesRoutes =
     app.get(
       '/agreements/:id',
       {
+        config: { access: access.readSales() },
         schema: {
           summary: 'A sales agreement',
           tags: ['sales'],

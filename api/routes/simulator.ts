@@ -13,6 +13,7 @@ import {
   systemStatusBody,
   systemStatusResponse,
 } from '../schemas';
+import { allow } from '../auth';
 
 export const simulatorRoutes =
   (deps: AppDeps): FastifyPluginAsyncZod =>
@@ -21,6 +22,7 @@ export const simulatorRoutes =
     app.post(
       '/simulator/faults',
       {
+        config: { access: allow('admin') },
         schema: {
           summary: 'Dev mode: fail the next `count` runs of an api task or approval check (of one customer)',
           tags: ['simulator'],
@@ -51,6 +53,7 @@ export const simulatorRoutes =
     app.put(
       '/simulator/systems/:system',
       {
+        config: { access: allow('admin') },
         schema: {
           summary: 'Dev mode: mark a downstream system offline (its api tasks wait onHold) or back online',
           tags: ['simulator'],

@@ -1,4 +1,4 @@
-import { and, asc, eq, type SQL } from 'drizzle-orm';
+import { and, asc, eq, inArray, type SQL } from 'drizzle-orm';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { tasks } from '../../db/schema';
 import { completeSignal, failSignal, workflowId } from '../../workflows/contracts';
@@ -17,23 +17,34 @@ import {
   taskListResponse,
   taskSignalResponse,
 } from '../schemas';
+import { access } from '../auth/role-groups';
+import { actingRole, actingSubject, principalOf } from '../auth';
+import type { Principal, Role } from '../../domain/roles';
 
 const errors = { 400: errorResponse, 404: errorResponse, 409: errorResponse };
-/** Tasks a person completes or fails; `api` tasks are the engine's own. */
-const humanKinds = new Set(['manual', 'field', 'project']);
+/** Tasks a person completes or fails, and the role each needs; `api` tasks are the engine's own. */
+type HumanKind = 'manual' | 'field' | 'project';
+const workerRole: Record<HumanKind, Role> = {
+  manual: 'backOffice',
+  field: 'fieldTechnician',
+  project: 'projectManager',
+};
+/** Roles that see the whole work queue; the others see only their own kind of task (OWASP API1). */
+const overseers: Role[] = ['viewer', 'admin', 'orderManager', 'falloutAgent'];
 
 export const taskRoutes =
   (deps: AppDeps): FastifyPluginAsyncZod =>
   async (app) => {
     const { db } = deps.database;
 
-    async function awaitingPerson(taskId: string) {
+    async function awaitingPerson(taskId: string, principal: Principal) {
       const task = await db.query.tasks.findFirst({ where: eq(tasks.id, taskId) });
       if (!task) throw notFound('Task', taskId);
-      if (!humanKinds.has(task.kind))
+      if (!(task.kind in workerRole))
         throw invalidState(
           `Task ${taskId} is an ${task.kind} task, run by the engine; it cannot be completed or failed by hand`,
         );
+      actingRole(principal, [workerRole[task.kind as HumanKind]], `A ${task.kind} task`);
       if (task.state !== 'running')
         throw invalidState(`Task ${taskId} is ${task.state}; only a running task can be completed or failed`);
       return task;
@@ -42,6 +53,7 @@ export const taskRoutes =
     app.get(
       '/tasks',
       {
+        config: { access: access.readTasks() },
         schema: {
           summary: 'The work queue',
           tags: ['tasks'],
@@ -54,6 +66,13 @@ export const taskRoutes =
         if (request.query.orderId) where.push(eq(tasks.orderId, request.query.orderId));
         if (request.query.state) where.push(eq(tasks.state, request.query.state));
         if (request.query.kind) where.push(eq(tasks.kind, request.query.kind));
+        const principal = principalOf(request);
+        if (!overseers.some((r) => principal.roles.includes(r))) {
+          const own = (Object.keys(workerRole) as HumanKind[]).filter((kind) =>
+            principal.roles.includes(workerRole[kind]),
+          );
+          where.push(inArray(tasks.kind, own));
+        }
         return {
           tasks: await db
             .select()
@@ -68,6 +87,7 @@ export const taskRoutes =
     app.post(
       '/tasks/:id/complete',
       {
+        config: { access: access.workTasks() },
         schema: {
           summary: 'Complete a manual, field or project task (signal `complete`)',
           tags: ['tasks'],
@@ -77,8 +97,11 @@ export const taskRoutes =
         },
       },
       async (request, reply) => {
-        const task = await awaitingPerson(request.params.id);
-        await deps.temporal.workflow.getHandle(workflowIdOf(task)).signal(completeSignal, request.body);
+        const by = actingSubject(request, request.body.by);
+        const task = await awaitingPerson(request.params.id, principalOf(request));
+        await deps.temporal.workflow
+          .getHandle(workflowIdOf(task))
+          .signal(completeSignal, { ...request.body, by });
         return reply.code(202).send({ taskId: task.id, state: task.state, signal: 'complete' });
       },
     );
@@ -86,6 +109,7 @@ export const taskRoutes =
     app.post(
       '/tasks/:id/fail',
       {
+        config: { access: access.workTasks() },
         schema: {
           summary: 'Report a manual, field or project task failed (signal `fail`)',
           tags: ['tasks'],
@@ -95,8 +119,11 @@ export const taskRoutes =
         },
       },
       async (request, reply) => {
-        const task = await awaitingPerson(request.params.id);
-        await deps.temporal.workflow.getHandle(workflowIdOf(task)).signal(failSignal, request.body);
+        const by = actingSubject(request, request.body.by);
+        const task = await awaitingPerson(request.params.id, principalOf(request));
+        await deps.temporal.workflow
+          .getHandle(workflowIdOf(task))
+          .signal(failSignal, { ...request.body, by });
         return reply.code(202).send({ taskId: task.id, state: task.state, signal: 'fail' });
       },
     );

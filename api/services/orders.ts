@@ -25,6 +25,7 @@ import type { order as orderWorkflow } from '../../workflows/order';
 import { CustomerId, OrderId, OrderState, State } from '../../workflows/search-attributes';
 import { invalidState, notFound, unprocessable, type ErrorDetail } from '../errors';
 import { newId } from '../ids';
+import type { Actor } from '../../domain/roles';
 
 export interface OrderDeps {
   db: Db;
@@ -48,6 +49,7 @@ export interface CreateOrderRequest {
 export async function createOrder(
   deps: OrderDeps,
   request: CreateOrderRequest,
+  who: Actor,
 ): Promise<{ orderId: string; created: boolean }> {
   const { db } = deps;
   if (request.idempotencyKey) {
@@ -133,7 +135,8 @@ export async function createOrder(
           entityType: 'order',
           entityId: orderId,
           toState: 'acknowledged',
-          actor: 'api',
+          actor: who.subject,
+          actorRole: who.role,
           details: { quoteId: quote.id, quoteVersion: version },
         },
       ];
@@ -165,7 +168,8 @@ export async function createOrder(
           entityType: 'subOrder',
           entityId: subOrderId,
           toState: 'acknowledged',
-          actor: 'api',
+          actor: who.subject,
+          actorRole: who.role,
           details: { serviceAccountId },
         });
       }

@@ -18,6 +18,7 @@ import { invalidState, notFound, unprocessable, type ErrorDetail } from '../erro
 import { businessAccount } from './accounts';
 import { newId } from '../ids';
 import type { CreateQuoteBody, PatchQuoteBody } from '../schemas';
+import type { Actor } from '../../domain/roles';
 
 /** Business checks of a quote body, every problem listed (API.md: 422 lists every rule broken). */
 export function quoteProblems(body: CreateQuoteBody, catalog: Catalog): ErrorDetail[] {
@@ -150,6 +151,7 @@ async function writeVersion(
   version: number,
   content: QuoteContent,
   agreement: Agreement | undefined,
+  author: Actor,
 ) {
   const groupSize = (ref: string) => content.groups.find((g) => g.ref === ref)?.memberRefs.length ?? 1;
   // An offer on a group is bought once per member of the group.
@@ -169,6 +171,7 @@ async function writeVersion(
     catalogVersion: catalog.version,
     agreementMaxDiscountPct: agreement?.maxDiscountPct ?? null,
     slas: agreement?.slas ?? catalog.standardSlas,
+    createdBy: author.subject,
     ...totalsOf(lines.map((l) => l.price)),
   });
   if (content.members.length > 0) {
@@ -222,6 +225,7 @@ export async function createQuote(
   db: Db,
   catalog: Catalog,
   body: CreateQuoteBody,
+  who: Actor,
   validitySeconds = 30 * 86_400,
 ): Promise<string> {
   const terms = {
@@ -239,13 +243,14 @@ export async function createQuote(
     await tx
       .insert(quotes)
       .values({ id: quoteId, ...terms, state: 'inProgress', currentVersion: 1, validUntil });
-    await writeVersion(tx, catalog, quoteId, 1, body, agreement);
+    await writeVersion(tx, catalog, quoteId, 1, body, agreement, who);
     await tx.insert(auditEvents).values({
       eventKey: `quote:${quoteId}:created`,
       entityType: 'quote',
       entityId: quoteId,
       toState: 'inProgress',
-      actor: 'api',
+      actor: who.subject,
+      actorRole: who.role,
       details: { version: 1 },
     });
   });
@@ -261,7 +266,13 @@ const revisable = ['inProgress', 'pending', 'approved'];
  * `rejected`); the quote goes back to negotiation. Returns the version superseded and its state, so the
  * caller can stop its running approval.
  */
-export async function reviseQuote(db: Db, catalog: Catalog, quoteId: string, patch: PatchQuoteBody) {
+export async function reviseQuote(
+  db: Db,
+  catalog: Catalog,
+  quoteId: string,
+  patch: PatchQuoteBody,
+  who: Actor,
+) {
   const quote = await db.query.quotes.findFirst({ where: eq(quotes.id, quoteId) });
   if (!quote) throw notFound('Quote', quoteId);
   if (!revisable.includes(quote.state)) {
@@ -312,7 +323,7 @@ export async function reviseQuote(db: Db, catalog: Catalog, quoteId: string, pat
         `Quote ${quoteId} changed meanwhile (now v${locked.currentVersion}, ${locked.state})`,
       );
     }
-    await writeVersion(tx, catalog, quoteId, version, content, agreement);
+    await writeVersion(tx, catalog, quoteId, version, content, agreement, who);
     if (previous.state !== 'rejected') {
       await tx
         .update(quoteVersions)
@@ -329,7 +340,8 @@ export async function reviseQuote(db: Db, catalog: Catalog, quoteId: string, pat
       entityId: quoteId,
       fromState: locked.state,
       toState: 'inProgress',
-      actor: 'api',
+      actor: who.subject,
+      actorRole: who.role,
       details: { version, supersedes: previous.version },
     });
   });

@@ -54,7 +54,7 @@ describe('in-flight amendments', () => {
     });
 
     const visits = await runningFieldTasks(orderId, 2);
-    for (const visit of visits) await h.http('POST', `/tasks/${visit}/complete`, { by: 'technician-17' });
+    for (const visit of visits) await h.by('technician-17')('POST', `/tasks/${visit}/complete`, {});
     const tree = await orderInState(h, orderId, 'completed');
     expect(tree.subOrders.map((s: { name: string; state: string }) => [s.name, s.state])).toEqual([
       ['Site ham', 'completed'],
@@ -87,7 +87,7 @@ describe('in-flight amendments', () => {
     });
     const [remaining] = await runningFieldTasks(orderId, 1);
     expect(remaining.startsWith(`${orderId}-S01`)).toBe(true);
-    await h.http('POST', `/tasks/${remaining}/complete`, { by: 'technician-17' });
+    await h.by('technician-17')('POST', `/tasks/${remaining}/complete`, {});
     const tree = await orderInState(h, orderId, 'completed');
     expect(tree.subOrders.map((s: { state: string }) => s.state)).toEqual(['completed', 'cancelled']);
     const compensations = await callsFor(orderId, 'DEACTIVATE_BROADBAND_LINE');
@@ -123,7 +123,7 @@ describe('in-flight amendments', () => {
       retiredDomainOrderIds: [],
       removedSubOrderIds: [],
     });
-    await h.http('POST', `/tasks/${policy}/complete`, { by: 'secops' });
+    await h.by('secops')('POST', `/tasks/${policy}/complete`, {});
     await orderInState(h, orderId, 'completed');
     const byCode = async (code: string) =>
       (

@@ -48,7 +48,7 @@ describe('hold and resume', () => {
     expect(again.status, JSON.stringify(again.body)).toBe(409);
 
     // The running task finishes; what depends on it does not start.
-    expect((await h.http('POST', `/tasks/${policy}/complete`, { by: 'secops' })).status).toBe(202);
+    expect((await h.by('secops')('POST', `/tasks/${policy}/complete`, {})).status).toBe(202);
     await eventually(
       async () =>
         (await taskByCode(orderId, 'APPLY_FIREWALL_POLICY')).state === 'completed' ? true : undefined,
@@ -168,7 +168,7 @@ describe('a downstream system offline', () => {
     try {
       const { orderId } = await orderFor(h, oneSite('MANAGED_ROUTER'));
       const install = await runningTask(h, orderId, 'field');
-      await h.http('POST', `/tasks/${install}/complete`, { by: 'technician-17' });
+      await h.by('technician-17')('POST', `/tasks/${install}/complete`, {});
       const held = await eventually(async () => {
         const t = await taskByCode(orderId, 'ENROL_ROUTER_MONITORING');
         return t.state === 'onHold' ? t : undefined;

@@ -33,7 +33,7 @@ describe('404 not_found for an unknown ID', () => {
   });
 
   it('POST /tasks/:id/complete on an unknown task', async () => {
-    expectError(await h.http('POST', '/tasks/T-NOPE/complete', { by: 'tech' }), 404, 'not_found');
+    expectError(await h.by('tech')('POST', '/tasks/T-NOPE/complete', {}), 404, 'not_found');
   });
 });
 
@@ -64,7 +64,10 @@ describe('400 validation_failed names each field and rule', () => {
       method: 'POST',
       url: '/accounts',
       payload: '{"name": ',
-      headers: { 'content-type': 'application/json' },
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${await h.token('sales-1', 'sales')}`,
+      },
     });
     expect(res.statusCode).toBe(400);
     expect(res.json().error).toMatchObject({
@@ -150,14 +153,14 @@ describe('409 invalid_state names the state', () => {
 
     const fieldTask = await runningTask(h, first.body.id, 'field');
     const apiTask = fieldTask.replace(/T02$/, 'T01');
-    const refused = await h.http('POST', `/tasks/${apiTask}/complete`, { by: 'someone' });
+    const refused = await h.by('someone')('POST', `/tasks/${apiTask}/complete`, {});
     expectError(refused, 409, 'invalid_state');
     expect(refused.body.error.message).toContain('api task');
 
     // Completing twice: the second finds the task no longer running.
-    expect((await h.http('POST', `/tasks/${fieldTask}/complete`, { by: 'tech' })).status).toBe(202);
+    expect((await h.by('tech')('POST', `/tasks/${fieldTask}/complete`, {})).status).toBe(202);
     await orderInState(h, first.body.id, 'completed');
-    const twice = await h.http('POST', `/tasks/${fieldTask}/complete`, { by: 'tech' });
+    const twice = await h.by('tech')('POST', `/tasks/${fieldTask}/complete`, {});
     expectError(twice, 409, 'invalid_state');
     expect(twice.body.error.message).toContain('completed');
   });

@@ -69,9 +69,8 @@ describe('fall-out cases', () => {
       'FalloutOpen on the order workflow',
     );
 
-    const resolved = await h.http('POST', `/fallouts/${fallout.id}/resolve`, {
+    const resolved = await h.by('noc-anna')('POST', `/fallouts/${fallout.id}/resolve`, {
       action: 'retry',
-      by: 'noc-anna',
       note: 'carrier fixed the port profile',
     });
     expect(resolved.status, JSON.stringify(resolved.body)).toBe(200);
@@ -82,7 +81,7 @@ describe('fall-out cases', () => {
 
     // The task runs a new round (attempt 4, its own idempotency key) and the order goes on.
     const fieldTask = await runningTask(h, orderId, 'field');
-    await h.http('POST', `/tasks/${fieldTask}/complete`, { by: 'technician-17' });
+    await h.by('technician-17')('POST', `/tasks/${fieldTask}/complete`, {});
     const done = await orderInState(h, orderId, 'completed');
     expect(done.subOrders[0].domainOrders[0].tasks[0]).toMatchObject({ state: 'completed', attempts: 4 });
     expect(await searchAttribute(workflowId.order(orderId), 'FalloutOpen')).toBe(false);
@@ -95,8 +94,7 @@ describe('fall-out cases', () => {
   it('refuses to skip a mandatory task, then completes it by hand with the data it would have produced', async () => {
     const { orderId } = await orderFor(h, broadband());
     const fieldTask = await runningTask(h, orderId, 'field');
-    await h.http('POST', `/tasks/${fieldTask}/fail`, {
-      by: 'technician-17',
+    await h.by('technician-17')('POST', `/tasks/${fieldTask}/fail`, {
       reason: 'modem dead on arrival',
     });
     const fallout = await openCase(orderId);
@@ -111,9 +109,8 @@ describe('fall-out cases', () => {
     expect(skip.status).toBe(409);
     expect(skip.body.error.message).toMatch(/mandatory/);
 
-    const complete = await h.http('POST', `/fallouts/${fallout.id}/resolve`, {
+    const complete = await h.by('field-supervisor-2')('POST', `/fallouts/${fallout.id}/resolve`, {
       action: 'complete',
-      by: 'field-supervisor-2',
       data: { modemSerial: 'ZX-99812', installedBy: 'subcontractor' },
     });
     expect(complete.status).toBe(200);
@@ -131,8 +128,7 @@ describe('fall-out cases', () => {
       items: [{ offeringCode: 'MANAGED_FIREWALL', appliesTo: { member: 'ham' } }],
     });
     const policy = await runningTask(h, orderId, 'manual');
-    await h.http('POST', `/tasks/${policy}/fail`, {
-      by: 'secops',
+    await h.by('secops')('POST', `/tasks/${policy}/fail`, {
       reason: 'customer has not sent the rule set',
     });
     const fallout = await openCase(orderId);
@@ -163,17 +159,17 @@ describe('fall-out cases', () => {
         ? (res.body.tasks as { id: string }[]).map((t) => t.id).sort()
         : undefined;
     }, 'both field tasks running');
-    await h.http('POST', `/tasks/${fieldTasks[0]}/fail`, { by: 'technician-17', reason: 'site closed' });
+    await h.by('technician-17')('POST', `/tasks/${fieldTasks[0]}/fail`, { reason: 'site closed' });
     const fallout = await openCase(orderId);
     // With the case open, the other site completes.
-    await h.http('POST', `/tasks/${fieldTasks[1]}/complete`, { by: 'technician-18' });
+    await h.by('technician-18')('POST', `/tasks/${fieldTasks[1]}/complete`, {});
     await eventually(async () => {
       const tree = (await h.http('GET', `/orders/${orderId}`)).body;
       return tree.subOrders.some((s: { state: string }) => s.state === 'completed') ? true : undefined;
     }, 'the other site to complete');
 
     expect(
-      (await h.http('POST', `/fallouts/${fallout.id}/resolve`, { action: 'abort', by: 'om-lead' })).status,
+      (await h.by('om-lead')('POST', `/fallouts/${fallout.id}/resolve`, { action: 'abort' })).status,
     ).toBe(200);
     const tree = await orderInState(h, orderId, 'partial');
     const [failedSite, doneSite] = [fieldTasks[0], fieldTasks[1]].map((id) =>
@@ -204,7 +200,7 @@ describe('fall-out cases', () => {
   it('escalates an open case to the next assignment group after its deadline', async () => {
     const { orderId } = await orderFor(h, broadband());
     const fieldTask = await runningTask(h, orderId, 'field');
-    await h.http('POST', `/tasks/${fieldTask}/fail`, { by: 'technician-17', reason: 'no access' });
+    await h.by('technician-17')('POST', `/tasks/${fieldTask}/fail`, { reason: 'no access' });
     const fallout = await openCase(orderId);
     const handle = h.client.workflow.getHandle(workflowId.fallout(fallout.id));
     const status = await eventually(
@@ -233,17 +229,15 @@ describe('fall-out cases', () => {
   it('is taken, put on hold without escalating, released, and escalates again', async () => {
     const { orderId } = await orderFor(h, broadband());
     const fieldTask = await runningTask(h, orderId, 'field');
-    await h.http('POST', `/tasks/${fieldTask}/fail`, { by: 'technician-17', reason: 'customer not on site' });
+    await h.by('technician-17')('POST', `/tasks/${fieldTask}/fail`, { reason: 'customer not on site' });
     const fallout = await openCase(orderId);
-    const taken = await h.http('POST', `/fallouts/${fallout.id}/work`, {
+    const taken = await h.by('dispatcher-3')('POST', `/fallouts/${fallout.id}/work`, {
       action: 'take',
-      by: 'dispatcher-3',
     });
     expect(taken.status, JSON.stringify(taken.body)).toBe(200);
     expect(taken.body.state).toBe('inProgress');
-    const held = await h.http('POST', `/fallouts/${fallout.id}/work`, {
+    const held = await h.by('dispatcher-3')('POST', `/fallouts/${fallout.id}/work`, {
       action: 'hold',
-      by: 'dispatcher-3',
       note: 'customer back on Monday',
     });
     expect(held.body.state).toBe('onHold');
@@ -254,7 +248,7 @@ describe('fall-out cases', () => {
     const handle = h.client.workflow.getHandle(workflowId.fallout(fallout.id));
     expect(await handle.query(falloutStatusQuery)).toMatchObject({ state: 'onHold', escalations: 0 });
 
-    await h.http('POST', `/fallouts/${fallout.id}/work`, { action: 'release', by: 'dispatcher-3' });
+    await h.by('dispatcher-3')('POST', `/fallouts/${fallout.id}/work`, { action: 'release' });
     const escalated = await eventually(
       async () => {
         const s = await handle.query(falloutStatusQuery);
@@ -267,9 +261,7 @@ describe('fall-out cases', () => {
     expect((await h.http('POST', `/fallouts/${fallout.id}/resolve`, { action: 'complete' })).status).toBe(
       200,
     );
-    expect(
-      (await h.http('POST', `/fallouts/${fallout.id}/work`, { action: 'take', by: 'late' })).status,
-    ).toBe(409);
+    expect((await h.by('late')('POST', `/fallouts/${fallout.id}/work`, { action: 'take' })).status).toBe(409);
     await orderInState(h, orderId, 'completed');
   });
 });

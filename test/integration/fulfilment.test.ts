@@ -49,7 +49,7 @@ async function workTheOrder(orderId: string): Promise<{ id: string; code: string
       }[];
       for (const t of running.filter((r) => r.kind !== 'api')) {
         const by = t.kind === 'field' ? 'technician-17' : t.kind === 'project' ? 'pm-anna' : 'noc-operator';
-        const res = await h.http('POST', `/tasks/${t.id}/complete`, { by, note: `${t.code} done` });
+        const res = await h.by(by)('POST', `/tasks/${t.id}/complete`, { note: `${t.code} done` });
         expect(res.status).toBe(202);
         worked.push(t);
       }

@@ -26,7 +26,7 @@ describe('quote approval by level, decisions as Temporal updates', () => {
       approval: { approvalsRequired: ['salesManager'], awaiting: 'salesManager' },
     });
 
-    const wrongRole = await h.http('POST', `/quotes/${quoteId}/decisions`, {
+    const wrongRole = await h.by('finance-manager-1')('POST', `/quotes/${quoteId}/decisions`, {
       decision: 'approve',
       role: 'financeManager',
     });
@@ -35,7 +35,7 @@ describe('quote approval by level, decisions as Temporal updates', () => {
     const tooEarly = await h.http('POST', `/quotes/${quoteId}/accept`, { signedBy: 'CFO' });
     expect(tooEarly.status).toBe(409);
 
-    const approved = await h.http('POST', `/quotes/${quoteId}/decisions`, {
+    const approved = await h.by('sales-manager-1')('POST', `/quotes/${quoteId}/decisions`, {
       decision: 'approve',
       role: 'salesManager',
       comment: 'strategic account',
@@ -61,12 +61,12 @@ describe('quote approval by level, decisions as Temporal updates', () => {
     const quoteId = await createQuote(h, accountId, discounted(30));
     const submitted = await h.http('POST', `/quotes/${quoteId}/submit`);
     expect(submitted.body.approval.approvalsRequired).toEqual(['salesManager', 'financeManager']);
-    const first = await h.http('POST', `/quotes/${quoteId}/decisions`, {
+    const first = await h.by('sales-manager-1')('POST', `/quotes/${quoteId}/decisions`, {
       decision: 'approve',
       role: 'salesManager',
     });
     expect(first.body).toMatchObject({ state: 'pending', approval: { awaiting: 'financeManager' } });
-    const rejected = await h.http('POST', `/quotes/${quoteId}/decisions`, {
+    const rejected = await h.by('finance-manager-1')('POST', `/quotes/${quoteId}/decisions`, {
       decision: 'reject',
       role: 'financeManager',
       comment: 'margin too thin',
@@ -78,10 +78,10 @@ describe('quote approval by level, decisions as Temporal updates', () => {
 
     const audit = await auditOf(h, quoteId);
     expect(audit.trail).toEqual([
-      'api:inProgress',
+      'tester:inProgress',
       'pricing-policy:pending',
-      'salesManager:pending',
-      'financeManager:inProgress',
+      'sales-manager-1:pending',
+      'finance-manager-1:inProgress',
     ]);
   });
 });

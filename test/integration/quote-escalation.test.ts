@@ -37,12 +37,12 @@ describe('escalation of an approver who does not decide in time', () => {
     const description = await handle.describe();
     expect(description.searchAttributes.ApprovalLevel).toEqual(['financeManager']);
 
-    const late = await h.http('POST', `/quotes/${quoteId}/decisions`, {
+    const late = await h.by('sales-manager-1')('POST', `/quotes/${quoteId}/decisions`, {
       decision: 'approve',
       role: 'salesManager',
     });
     expect(late.status).toBe(409);
-    const approved = await h.http('POST', `/quotes/${quoteId}/decisions`, {
+    const approved = await h.by('finance-manager-1')('POST', `/quotes/${quoteId}/decisions`, {
       decision: 'approve',
       role: 'financeManager',
     });
@@ -51,10 +51,10 @@ describe('escalation of an approver who does not decide in time', () => {
 
     const audit = await auditOf(h, quoteId);
     expect(audit.trail).toEqual([
-      'api:inProgress',
+      'tester:inProgress',
       'pricing-policy:pending',
       'escalation:pending',
-      'financeManager:approved',
+      'finance-manager-1:approved',
     ]);
     expect(audit.events[2].details).toMatchObject({
       escalatedFrom: 'salesManager',

@@ -117,7 +117,7 @@ describe('quote versions', () => {
     // The v1 approval ends as superseded, and its validator refuses a decision from then on.
     const v1Approval = h.client.workflow.getHandle(workflowId.quoteApproval(quoteId, 1));
     expect(await v1Approval.result()).toBe('superseded');
-    const stale = await h.http('POST', `/quotes/${quoteId}/decisions`, {
+    const stale = await h.by('sales-manager-1')('POST', `/quotes/${quoteId}/decisions`, {
       decision: 'approve',
       role: 'salesManager',
       version: 1,
@@ -129,9 +129,9 @@ describe('quote versions', () => {
     expect(resubmitted.body).toMatchObject({ state: 'approved', version: 2 });
     const trail = (await auditOf(h, quoteId)).trail;
     expect(trail).toEqual([
-      'api:inProgress',
+      'tester:inProgress',
       'pricing-policy:pending',
-      'api:inProgress',
+      'tester:inProgress',
       'pricing-policy:approved',
     ]);
   });
@@ -190,7 +190,7 @@ describe('quote validity', () => {
     expect(late.status).toBe(409);
     expect(late.body.error.message).toMatch(/expired/);
     expect((await auditOf(h, quoteId)).trail).toEqual([
-      'api:inProgress',
+      'tester:inProgress',
       'pricing-policy:approved',
       'quote-approval:expired',
     ]);

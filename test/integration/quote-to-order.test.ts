@@ -82,7 +82,7 @@ describe('quote to order: 3 sites, a group, an account item, 30% off', () => {
       'the escalation to the finance manager',
       15_000,
     );
-    const approved = await h.http('POST', `/quotes/${quoteId}/decisions`, {
+    const approved = await h.by('finance-manager-1')('POST', `/quotes/${quoteId}/decisions`, {
       decision: 'approve',
       role: 'financeManager',
       comment: 'Frame agreement allows 35%',
@@ -160,19 +160,19 @@ describe('quote to order: 3 sites, a group, an account item, 30% off', () => {
         .filter((e) => entityIds.includes(e.entityId))
         .map((e) => `${e.entityType} ${e.actor}:${e.toState}`);
     expect(await trail([lead.body.id, quoteId])).toEqual([
-      'lead api:converted',
-      'quote api:inProgress',
+      'lead tester:converted',
+      'quote tester:inProgress',
       'quote pricing-policy:pending',
       'quote escalation:pending',
-      'quote financeManager:approved',
-      'quote Jens Ohl, CEO:accepted',
+      'quote finance-manager-1:approved',
+      'quote tester:accepted',
     ]);
     expect((await trail([orderId, ...subs.map((s) => s.id)])).slice(0, 5)).toEqual([
-      'order api:acknowledged',
-      'subOrder api:acknowledged',
-      'subOrder api:acknowledged',
-      'subOrder api:acknowledged',
-      'subOrder api:acknowledged',
+      'order tester:acknowledged',
+      'subOrder tester:acknowledged',
+      'subOrder tester:acknowledged',
+      'subOrder tester:acknowledged',
+      'subOrder tester:acknowledged',
     ]);
   });
 });

@@ -45,8 +45,7 @@ describe('walking skeleton: one order from quote to closure', () => {
       .where(eq(productInventory.orderId, orderId));
     expect(inventoryBefore.map((p) => p.state)).toEqual(['created']);
 
-    const completed = await h.http('POST', `/tasks/${fieldTaskId}/complete`, {
-      by: 'technician-17',
+    const completed = await h.by('technician-17')('POST', `/tasks/${fieldTaskId}/complete`, {
       note: 'modem installed',
     });
     expect(completed.status).toBe(202);
@@ -150,8 +149,7 @@ describe('walking skeleton: one order from quote to closure', () => {
     const quoteId = await acceptedQuote(h, accountId);
     const orderId: string = (await h.http('POST', '/orders', { quoteId })).body.id;
     const fieldTaskId = await runningTask(h, orderId, 'field');
-    const failed = await h.http('POST', `/tasks/${fieldTaskId}/fail`, {
-      by: 'technician-17',
+    const failed = await h.by('technician-17')('POST', `/tasks/${fieldTaskId}/fail`, {
       reason: 'no access to the building',
     });
     expect(failed.status).toBe(202);
