@@ -1,7 +1,7 @@
 import { and, eq } from 'drizzle-orm';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { accounts, configurationItems, productInventory, serviceInventory } from '../../db/schema';
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import { notFound } from '../errors';
 import { newId } from '../ids';
 import { accountResponse, createAccountBody, errorResponse, idParams, inventoryResponse } from '../schemas';

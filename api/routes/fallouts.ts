@@ -2,7 +2,7 @@ import { and, asc, eq, type SQL } from 'drizzle-orm';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { falloutCases } from '../../db/schema';
 import { resolveUpdate, workflowId, workUpdate } from '../../workflows/contracts';
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import { invalidState, notFound } from '../errors';
 import {
   errorResponse,

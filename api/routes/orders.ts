@@ -10,7 +10,7 @@ import {
   resumeUpdate,
   workflowId,
 } from '../../workflows/contracts';
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import { invalidState, notFound } from '../errors';
 import {
   auditResponse,

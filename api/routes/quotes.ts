@@ -10,7 +10,7 @@ import {
 } from '../../workflows/contracts';
 import type { quoteApproval } from '../../workflows/quote-approval';
 import { ApprovalLevel, CustomerId, QuoteId, State } from '../../workflows/search-attributes';
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import { invalidState, notFound } from '../errors';
 import {
   acceptBody,

@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { auditEvents, leads, opportunities, salesAgreements } from '../../db/schema';
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import { invalidState, notFound, unprocessable } from '../errors';
 import { newId } from '../ids';
 import { businessAccount } from '../services/accounts';

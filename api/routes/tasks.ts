@@ -6,7 +6,7 @@ import { completeSignal, failSignal, workflowId } from '../../workflows/contract
 /** A project task runs as its own `project:<taskId>` workflow; manual and field tasks as `task:<taskId>`. */
 const workflowIdOf = (task: { id: string; kind: string }) =>
   task.kind === 'project' ? workflowId.project(task.id) : workflowId.task(task.id);
-import type { AppDeps } from '../app';
+import type { AppDeps } from '../deps';
 import { invalidState, notFound } from '../errors';
 import {
   completeTaskBody,
