@@ -1,18 +1,14 @@
-import { and, asc, eq, type SQL } from 'drizzle-orm';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { falloutCases } from '../../db/schema';
-import { resolveUpdate, workflowId, workUpdate } from '../../workflows/contracts';
 import type { AppDeps } from '../deps';
-import { invalidState, notFound } from '../errors';
+import { errorResponse, idParams } from '../schemas/common';
 import {
-  errorResponse,
   falloutListResponse,
   falloutResponse,
-  idParams,
   listFalloutsQuery,
   resolveFalloutBody,
   workFalloutBody,
-} from '../schemas';
+} from '../schemas/fallouts';
+import { getFallout, listFallouts, resolveFallout, workOnFallout } from '../services/fallouts';
 
 const errors = { 400: errorResponse, 404: errorResponse, 409: errorResponse };
 
@@ -20,13 +16,6 @@ const errors = { 400: errorResponse, 404: errorResponse, 409: errorResponse };
 export const falloutRoutes =
   (deps: AppDeps): FastifyPluginAsyncZod =>
   async (app) => {
-    const { db } = deps.database;
-    const caseOf = async (id: string) => {
-      const found = await db.query.falloutCases.findFirst({ where: eq(falloutCases.id, id) });
-      if (!found) throw notFound('Fall-out case', id);
-      return found;
-    };
-
     app.get(
       '/fallouts',
       {
@@ -37,21 +26,7 @@ export const falloutRoutes =
           response: { 200: falloutListResponse, ...errors },
         },
       },
-      async (request) => {
-        const { state, orderId, type, group } = request.query;
-        const where: SQL[] = [];
-        if (state) where.push(eq(falloutCases.state, state));
-        if (orderId) where.push(eq(falloutCases.orderId, orderId));
-        if (type) where.push(eq(falloutCases.type, type));
-        if (group) where.push(eq(falloutCases.assignmentGroup, group));
-        const fallouts = await db
-          .select()
-          .from(falloutCases)
-          .where(and(...where))
-          .orderBy(asc(falloutCases.openedAt))
-          .limit(1000);
-        return { fallouts };
-      },
+      async (request) => listFallouts(deps, request.query),
     );
 
     app.get(
@@ -64,7 +39,7 @@ export const falloutRoutes =
           response: { 200: falloutResponse, ...errors },
         },
       },
-      async (request) => caseOf(request.params.id),
+      async (request) => getFallout(deps, request.params.id),
     );
 
     app.post(
@@ -78,15 +53,7 @@ export const falloutRoutes =
           response: { 200: falloutResponse, ...errors },
         },
       },
-      async (request) => {
-        const found = await caseOf(request.params.id);
-        if (found.state === 'resolved' || found.state === 'cancelled')
-          throw invalidState(`Fall-out ${found.id} is already ${found.state}`);
-        await deps.temporal.workflow
-          .getHandle(workflowId.fallout(found.id))
-          .executeUpdate(workUpdate, { args: [request.body] });
-        return caseOf(found.id);
-      },
+      async (request) => workOnFallout(deps, request.params.id, request.body),
     );
 
     app.post(
@@ -100,14 +67,6 @@ export const falloutRoutes =
           response: { 200: falloutResponse, ...errors },
         },
       },
-      async (request) => {
-        const found = await caseOf(request.params.id);
-        if (found.state === 'resolved' || found.state === 'cancelled')
-          throw invalidState(`Fall-out ${found.id} is already ${found.state} (${found.resolution?.action})`);
-        await deps.temporal.workflow
-          .getHandle(workflowId.fallout(found.id))
-          .executeUpdate(resolveUpdate, { args: [request.body] });
-        return caseOf(found.id);
-      },
+      async (request) => resolveFallout(deps, request.params.id, request.body),
     );
   };
