@@ -19,7 +19,7 @@ import { salesRoutes } from './routes/sales';
 import { simulatorRoutes } from './routes/simulator';
 import { taskRoutes } from './routes/tasks';
 
-/** The HTTP API: thin routes over the database and the Temporal client; closes nothing it did not open. */
+/** The HTTP API: thin routes over services (database, Temporal client); closes nothing it did not open. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     logger: deps.logger ?? false,
