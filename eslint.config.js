@@ -66,6 +66,28 @@ export default tseslint.config(
     },
   },
   {
+    // Routes validate, call one service and answer (STYLE.md rule 11): the database, the workflows and
+    // the Temporal client are the services' business.
+    files: ['api/routes/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: ['drizzle-orm', '@temporalio/client', '@temporalio/common'].map((name) => ({
+            name,
+            message: 'Routes call a service in api/services/ for this.',
+          })),
+          patterns: [
+            {
+              group: ['**/db', '**/db/**', '**/workflows/**', '**/activities/**', '**/app'],
+              message: 'Routes call a service in api/services/ for this, and take AppDeps from api/deps.ts.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Tests read JSON answers whose shape the assertions check.
     files: ['test/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },

@@ -11,7 +11,7 @@ import {
   serviceContracts,
 } from '../db/schema';
 import type { ApprovalRole } from '../domain/approval-policy';
-import type { QuoteDecision } from '../workflows/contracts';
+import type { RecordedDecision } from '../workflows/contracts';
 import { transition } from './transitions';
 
 export function quoteActivities(db: Db) {
@@ -66,7 +66,7 @@ export function quoteActivities(db: Db) {
     async recordQuoteDecision(
       quoteId: string,
       version: number,
-      decision: QuoteDecision,
+      decision: RecordedDecision,
       outcome: 'pending' | 'approved' | 'inProgress',
     ): Promise<void> {
       await moveQuote(

@@ -1,6 +1,5 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import type { Client } from '@temporalio/client';
 import Fastify, { type FastifyInstance } from 'fastify';
 import {
   jsonSchemaTransform,
@@ -8,11 +7,8 @@ import {
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
-import type { CatalogStore } from '../activities/catalog-store';
-import type { DownstreamSimulator } from '../activities/simulator';
-import type { Database } from '../db/client';
-import type { FulfilmentSettings } from '../workflows/contracts';
-import { openApiSecurity, registerSecurity, type SecuritySettings } from './auth';
+import type { AppDeps } from './deps';
+import { openApiSecurity, registerSecurity } from './auth';
 import { ApiError, registerErrorHandler } from './errors';
 import { accountRoutes } from './routes/accounts';
 import { catalogRoutes } from './routes/catalog';
@@ -24,24 +20,7 @@ import { salesRoutes } from './routes/sales';
 import { simulatorRoutes } from './routes/simulator';
 import { taskRoutes } from './routes/tasks';
 
-export interface AppDeps extends SecuritySettings {
-  database: Database;
-  temporal: Client;
-  taskQueue: string;
-  catalogs: CatalogStore;
-  simulator: DownstreamSimulator;
-  /** How long each quote approver has before escalation (default 48 hours). */
-  approvalDeadlineSeconds?: number;
-  /** How long a quote may be accepted after it is created (default 30 days). */
-  quoteValiditySeconds?: number;
-  /** How orders are fulfilled: plan-minute length, sub-order window, history limit. */
-  fulfilment?: Partial<FulfilmentSettings>;
-  /** Enables `POST /simulator/faults`. */
-  devMode: boolean;
-  logger?: boolean | { level: string };
-}
-
-/** The HTTP API: thin routes over the database and the Temporal client; closes nothing it did not open. */
+/** The HTTP API: thin routes over services (database, Temporal client); closes nothing it did not open. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     logger: deps.logger ?? false,

@@ -138,12 +138,18 @@ function toResponse(err: FastifyError): {
   if (
     err instanceof WorkflowUpdateFailedError &&
     err.cause instanceof ApplicationFailure &&
-    err.cause.type === 'FourEyes'
+    (err.cause.type === 'FourEyes' || err.cause.type === 'Forbidden')
   ) {
     const message = err.cause.message;
     return {
       statusCode: 403,
-      body: { code: 'forbidden', message, details: [{ field: 'authorization', rule: 'four_eyes', message }] },
+      body: {
+        code: 'forbidden',
+        message,
+        details: [
+          { field: 'authorization', rule: err.cause.type === 'FourEyes' ? 'four_eyes' : 'role', message },
+        ],
+      },
     };
   }
   if (isResponseSerializationError(err)) {

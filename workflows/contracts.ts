@@ -48,11 +48,16 @@ export interface QuoteApprovalStatus {
 }
 export interface QuoteDecision {
   decision: 'approve' | 'reject';
-  role: ApprovalRole;
+  /** The level decided; the awaited one when absent. */
+  role?: ApprovalRole;
   /** The approver's subject, from their token; what the audit trail records. */
   approver?: string;
+  /** The approval roles the approver's token holds: none of them awaited is a refusal (`Forbidden`). */
+  heldRoles?: ApprovalRole[];
   comment?: string;
 }
+/** A decision as the workflow records it: its level settled. */
+export type RecordedDecision = QuoteDecision & { role: ApprovalRole };
 export interface QuoteAcceptance {
   /** The customer's signatory. */
   signedBy: string;

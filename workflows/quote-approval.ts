@@ -18,7 +18,7 @@ import {
   type QuoteAcceptance,
   type QuoteApprovalInput,
   type QuoteApprovalStatus,
-  type QuoteDecision,
+  type RecordedDecision,
 } from './contracts';
 import { ApprovalLevel, State } from './search-attributes';
 
@@ -39,7 +39,7 @@ export async function quoteApproval(input: QuoteApprovalInput): Promise<QuoteSta
     superseded: false,
   };
   let evaluated = false;
-  let pendingDecision: QuoteDecision | undefined;
+  let pendingDecision: RecordedDecision | undefined;
   let acceptance: QuoteAcceptance | undefined;
 
   const show = (state: QuoteState) => {
@@ -77,7 +77,7 @@ export async function quoteApproval(input: QuoteApprovalInput): Promise<QuoteSta
   setHandler(
     decideUpdate,
     async (decision) => {
-      pendingDecision = decision;
+      pendingDecision = { ...decision, role: decision.role ?? status.awaiting! };
       await condition(() => pendingDecision === undefined);
       return status;
     },
@@ -90,7 +90,13 @@ export async function quoteApproval(input: QuoteApprovalInput): Promise<QuoteSta
             message: `Quote ${quoteId} v${version} is ${status.state}, not awaiting a decision`,
           });
         }
-        if (decision.role !== status.awaiting) {
+        if (decision.heldRoles && !decision.heldRoles.includes(status.awaiting)) {
+          throw ApplicationFailure.create({
+            type: 'Forbidden',
+            message: `Quote ${quoteId} v${version} awaits the ${status.awaiting}; ${decision.approver ?? 'the caller'} holds ${decision.heldRoles.join(', ') || 'no approval role'}`,
+          });
+        }
+        if (decision.role !== undefined && decision.role !== status.awaiting) {
           throw ApplicationFailure.create({
             type: 'InvalidState',
             message: `Quote ${quoteId} v${version} awaits the ${status.awaiting}, not the ${decision.role}`,

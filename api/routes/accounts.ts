@@ -1,15 +1,13 @@
-import { and, eq } from 'drizzle-orm';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { accounts, configurationItems, productInventory, serviceInventory } from '../../db/schema';
-import type { AppDeps } from '../app';
-import { notFound } from '../errors';
-import { newId } from '../ids';
-import { accountResponse, createAccountBody, errorResponse, idParams, inventoryResponse } from '../schemas';
+import type { AppDeps } from '../deps';
+import { accountResponse, createAccountBody, inventoryResponse } from '../schemas/accounts';
+import { errorResponse, idParams } from '../schemas/common';
+import { accountInventory, createAccount, getAccount } from '../services/accounts';
 import { allow } from '../auth';
 import { access } from '../auth/role-groups';
 
 export const accountRoutes =
-  ({ database: { db } }: AppDeps): FastifyPluginAsyncZod =>
+  (deps: AppDeps): FastifyPluginAsyncZod =>
   async (app) => {
     app.post(
       '/accounts',
@@ -22,18 +20,7 @@ export const accountRoutes =
           response: { 201: accountResponse, 400: errorResponse },
         },
       },
-      async (request, reply) => {
-        const [account] = await db
-          .insert(accounts)
-          .values({
-            id: newId('ACC'),
-            kind: 'business',
-            name: request.body.name,
-            billingProfile: request.body.billingProfile ?? null,
-          })
-          .returning();
-        return reply.code(201).send({ ...account, serviceAccounts: [] });
-      },
+      async (request, reply) => reply.code(201).send(await createAccount(deps, request.body)),
     );
 
     app.get(
@@ -47,15 +34,7 @@ export const accountRoutes =
           response: { 200: accountResponse, 404: errorResponse },
         },
       },
-      async (request) => {
-        const account = await db.query.accounts.findFirst({ where: eq(accounts.id, request.params.id) });
-        if (!account) throw notFound('Account', request.params.id);
-        const serviceAccounts = await db
-          .select()
-          .from(accounts)
-          .where(and(eq(accounts.parentId, account.id), eq(accounts.kind, 'service')));
-        return { ...account, serviceAccounts };
-      },
+      async (request) => getAccount(deps, request.params.id),
     );
 
     app.get(
@@ -69,27 +48,6 @@ export const accountRoutes =
           response: { 200: inventoryResponse, 404: errorResponse },
         },
       },
-      async (request) => {
-        const account = await db.query.accounts.findFirst({ where: eq(accounts.id, request.params.id) });
-        if (!account) throw notFound('Account', request.params.id);
-        const products = await db
-          .select()
-          .from(productInventory)
-          .where(eq(productInventory.accountId, account.id));
-        const services = await db
-          .select()
-          .from(serviceInventory)
-          .where(eq(serviceInventory.accountId, account.id));
-        const items = await db
-          .select()
-          .from(configurationItems)
-          .where(eq(configurationItems.customerAccountId, account.id));
-        return {
-          accountId: account.id,
-          productInventory: products,
-          serviceInventory: services,
-          configurationItems: items,
-        };
-      },
+      async (request) => accountInventory(deps, request.params.id),
     );
   };

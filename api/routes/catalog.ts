@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import type { AppDeps } from '../app';
-import { catalogResponse } from '../schemas';
+import type { AppDeps } from '../deps';
+import { catalogResponse } from '../schemas/catalog';
+import { catalogOfferings } from '../services/catalog';
 import { access } from '../auth/role-groups';
 
 export const catalogRoutes =
@@ -16,21 +17,6 @@ export const catalogRoutes =
           response: { 200: catalogResponse },
         },
       },
-      async () => {
-        const catalog = deps.catalogs.current;
-        const specs = new Map(catalog.specifications.map((s) => [s.code, s]));
-        return {
-          version: catalog.version,
-          currency: catalog.currency,
-          standardSlas: catalog.standardSlas,
-          offerings: catalog.offerings.map((o) => ({
-            ...o,
-            specifications: o.specifications.map((code) => {
-              const spec = specs.get(code)!;
-              return { ...spec, domain: { code: spec.domain, ...catalog.domains[spec.domain] } };
-            }),
-          })),
-        };
-      },
+      async () => catalogOfferings(deps),
     );
   };

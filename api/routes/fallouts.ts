@@ -1,19 +1,15 @@
-import { and, asc, eq, type SQL } from 'drizzle-orm';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { falloutCases } from '../../db/schema';
-import { resolveUpdate, workflowId, workUpdate } from '../../workflows/contracts';
-import type { AppDeps } from '../app';
-import { invalidState, notFound } from '../errors';
+import type { AppDeps } from '../deps';
+import { errorResponse, idParams } from '../schemas/common';
 import {
-  errorResponse,
   falloutListResponse,
   falloutResponse,
-  idParams,
   listFalloutsQuery,
   resolveFalloutBody,
   workFalloutBody,
-} from '../schemas';
-import { actingRole, actingSubject, allow, principalOf } from '../auth';
+} from '../schemas/fallouts';
+import { getFallout, listFallouts, resolveFallout, workOnFallout } from '../services/fallouts';
+import { actingSubject, allow, principalOf } from '../auth';
 import { access } from '../auth/role-groups';
 
 const errors = { 400: errorResponse, 404: errorResponse, 409: errorResponse };
@@ -22,13 +18,6 @@ const errors = { 400: errorResponse, 404: errorResponse, 409: errorResponse };
 export const falloutRoutes =
   (deps: AppDeps): FastifyPluginAsyncZod =>
   async (app) => {
-    const { db } = deps.database;
-    const caseOf = async (id: string) => {
-      const found = await db.query.falloutCases.findFirst({ where: eq(falloutCases.id, id) });
-      if (!found) throw notFound('Fall-out case', id);
-      return found;
-    };
-
     app.get(
       '/fallouts',
       {
@@ -40,21 +29,7 @@ export const falloutRoutes =
           response: { 200: falloutListResponse, ...errors },
         },
       },
-      async (request) => {
-        const { state, orderId, type, group } = request.query;
-        const where: SQL[] = [];
-        if (state) where.push(eq(falloutCases.state, state));
-        if (orderId) where.push(eq(falloutCases.orderId, orderId));
-        if (type) where.push(eq(falloutCases.type, type));
-        if (group) where.push(eq(falloutCases.assignmentGroup, group));
-        const fallouts = await db
-          .select()
-          .from(falloutCases)
-          .where(and(...where))
-          .orderBy(asc(falloutCases.openedAt))
-          .limit(1000);
-        return { fallouts };
-      },
+      async (request) => listFallouts(deps, request.query),
     );
 
     app.get(
@@ -68,7 +43,7 @@ export const falloutRoutes =
           response: { 200: falloutResponse, ...errors },
         },
       },
-      async (request) => caseOf(request.params.id),
+      async (request) => getFallout(deps, request.params.id),
     );
 
     app.post(
@@ -83,15 +58,11 @@ export const falloutRoutes =
           response: { 200: falloutResponse, ...errors },
         },
       },
-      async (request) => {
-        const found = await caseOf(request.params.id);
-        if (found.state === 'resolved' || found.state === 'cancelled')
-          throw invalidState(`Fall-out ${found.id} is already ${found.state}`);
-        await deps.temporal.workflow.getHandle(workflowId.fallout(found.id)).executeUpdate(workUpdate, {
-          args: [{ ...request.body, by: actingSubject(request, request.body.by) }],
-        });
-        return caseOf(found.id);
-      },
+      async (request) =>
+        workOnFallout(deps, request.params.id, {
+          ...request.body,
+          by: actingSubject(request, request.body.by),
+        }),
     );
 
     app.post(
@@ -106,18 +77,12 @@ export const falloutRoutes =
           response: { 200: falloutResponse, ...errors },
         },
       },
-      async (request) => {
-        const by = actingSubject(request, request.body.by);
-        // Aborting gives up the order's remaining work: an order manager's call, not the agent's alone.
-        if (request.body.action === 'abort')
-          actingRole(principalOf(request), ['orderManager'], 'Aborting an order from a fall-out');
-        const found = await caseOf(request.params.id);
-        if (found.state === 'resolved' || found.state === 'cancelled')
-          throw invalidState(`Fall-out ${found.id} is already ${found.state} (${found.resolution?.action})`);
-        await deps.temporal.workflow
-          .getHandle(workflowId.fallout(found.id))
-          .executeUpdate(resolveUpdate, { args: [{ ...request.body, by }] });
-        return caseOf(found.id);
-      },
+      async (request) =>
+        resolveFallout(
+          deps,
+          request.params.id,
+          { ...request.body, by: actingSubject(request, request.body.by) },
+          principalOf(request),
+        ),
     );
   };

@@ -1,43 +1,33 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { WorkflowNotFoundError } from '@temporalio/client';
-import { eq } from 'drizzle-orm';
-import { orders } from '../../db/schema';
+import type { AppDeps } from '../deps';
+import { errorResponses as errors, idParams } from '../schemas/common';
 import {
-  amendUpdate,
-  cancelUpdate,
-  defaultFulfilmentSettings,
-  holdUpdate,
-  resumeUpdate,
-  workflowId,
-} from '../../workflows/contracts';
-import type { AppDeps } from '../app';
-import { invalidState, notFound } from '../errors';
-import {
+  amendmentBody,
+  amendmentListResponse,
+  amendmentResponse,
   auditResponse,
   createOrderBody,
-  errorResponse,
   idempotencyHeaders,
-  idParams,
   listOrdersQuery,
+  orderActionBody,
   orderListResponse,
   orderTreeResponse,
-  orderActionBody,
-  amendmentBody,
-  amendmentResponse,
-} from '../schemas';
-import { discardAmendment, listAmendments, recordAmendment } from '../services/amendments';
-import { z } from 'zod';
-import { createOrder, getOrderTree, listOrders, orderAudit } from '../services/orders';
+} from '../schemas/orders';
+import { amendOrder, listAmendments } from '../services/amendments';
+import { createOrder } from '../services/order-creation';
+import { controlOrder, getOrderTree, listOrders, orderAudit, type OrderControl } from '../services/orders';
 import { actorOf, allow } from '../auth';
 import { access } from '../auth/role-groups';
 
-const errors = { 400: errorResponse, 404: errorResponse, 409: errorResponse, 422: errorResponse };
+const controls: [OrderControl, string][] = [
+  ['hold', 'Hold the order: no new task starts, running ones finish, jeopardy clocks pause'],
+  ['resume', 'Resume a held order where it stopped'],
+  ['cancel', 'Cancel the order: assessed against points of no return, then the work done is compensated'],
+];
 
 export const orderRoutes =
   (deps: AppDeps): FastifyPluginAsyncZod =>
   async (app) => {
-    const { db } = deps.database;
-
     app.post(
       '/orders',
       {
@@ -51,33 +41,16 @@ export const orderRoutes =
         },
       },
       async (request, reply) => {
-        const { orderId } = await createOrder(
-          {
-            db,
-            temporal: deps.temporal,
-            taskQueue: deps.taskQueue,
-            catalogs: deps.catalogs,
-            fulfilment: { ...defaultFulfilmentSettings, ...deps.fulfilment },
-          },
-          { ...request.body, idempotencyKey: request.headers['idempotency-key'] },
-          actorOf(request),
-        );
-        return reply.code(202).send(await getOrderTree(db, orderId));
+        const idempotencyKey = request.headers['idempotency-key'];
+        return reply
+          .code(202)
+          .send(await createOrder(deps, { ...request.body, idempotencyKey }, actorOf(request)));
       },
     );
 
-    const actions = [
-      ['hold', holdUpdate, 'Hold the order: no new task starts, running ones finish, jeopardy clocks pause'],
-      ['resume', resumeUpdate, 'Resume a held order where it stopped'],
-      [
-        'cancel',
-        cancelUpdate,
-        'Cancel the order: assessed against points of no return, then the work done is compensated',
-      ],
-    ] as const;
-    for (const [action, update, summary] of actions) {
+    for (const [control, summary] of controls) {
       app.post(
-        `/orders/:id/${action}`,
+        `/orders/:id/${control}`,
         {
           config: { access: allow('orderManager') },
           schema: {
@@ -88,20 +61,12 @@ export const orderRoutes =
             response: { 202: orderTreeResponse, ...errors },
           },
         },
-        async (request, reply) => {
-          const order = await db.query.orders.findFirst({ where: eq(orders.id, request.params.id) });
-          if (!order) throw notFound('Order', request.params.id);
-          const { state } = await deps.temporal.workflow
-            .getHandle(workflowId.order(order.id))
-            .executeUpdate(update, { args: [{ reason: request.body?.reason, by: actorOf(request) }] })
-            .catch((err: unknown) => {
-              // A closed order workflow takes no update: the order is final.
-              if (err instanceof WorkflowNotFoundError)
-                throw invalidState(`Order ${order.id} is ${order.state}`);
-              throw err;
-            });
-          return reply.code(202).send({ ...(await getOrderTree(db, order.id)), state });
-        },
+        async (request, reply) =>
+          reply
+            .code(202)
+            .send(
+              await controlOrder(deps, request.params.id, control, request.body?.reason, actorOf(request)),
+            ),
       );
     }
 
@@ -117,21 +82,7 @@ export const orderRoutes =
           response: { 202: amendmentResponse, ...errors },
         },
       },
-      async (request, reply) => {
-        const amendmentId = await recordAmendment(db, deps.catalogs.current, request.params.id, request.body);
-        try {
-          const effects = await deps.temporal.workflow
-            .getHandle(workflowId.order(request.params.id))
-            .executeUpdate(amendUpdate, { args: [{ amendmentId }] });
-          const [amendment] = (await listAmendments(db, request.params.id)).filter(
-            (a) => a.id === amendmentId,
-          );
-          return reply.code(202).send({ ...amendment, effects });
-        } catch (err) {
-          await discardAmendment(db, amendmentId);
-          throw err;
-        }
-      },
+      async (request, reply) => reply.code(202).send(await amendOrder(deps, request.params.id, request.body)),
     );
 
     app.get(
@@ -142,10 +93,10 @@ export const orderRoutes =
           summary: 'The amendments of an order, each with the items as they were before it',
           tags: ['orders'],
           params: idParams,
-          response: { 200: z.object({ amendments: z.array(amendmentResponse) }), ...errors },
+          response: { 200: amendmentListResponse, ...errors },
         },
       },
-      async (request) => ({ amendments: await listAmendments(db, request.params.id) }),
+      async (request) => listAmendments(deps, request.params.id),
     );
 
     app.get(
@@ -159,7 +110,7 @@ export const orderRoutes =
           response: { 200: orderTreeResponse, ...errors },
         },
       },
-      async (request) => getOrderTree(db, request.params.id),
+      async (request) => getOrderTree(deps, request.params.id),
     );
 
     app.get(
@@ -173,9 +124,7 @@ export const orderRoutes =
           response: { 200: orderListResponse, ...errors },
         },
       },
-      async (request) => ({
-        orders: await listOrders(db, request.query),
-      }),
+      async (request) => listOrders(deps, request.query),
     );
 
     app.get(
@@ -189,8 +138,6 @@ export const orderRoutes =
           response: { 200: auditResponse, ...errors },
         },
       },
-      async (request) => ({
-        events: await orderAudit(db, request.params.id),
-      }),
+      async (request) => orderAudit(deps, request.params.id),
     );
   };

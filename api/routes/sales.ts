@@ -1,36 +1,28 @@
-import { eq } from 'drizzle-orm';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { auditEvents, leads, opportunities, salesAgreements } from '../../db/schema';
-import type { AppDeps } from '../app';
-import { invalidState, notFound, unprocessable } from '../errors';
-import { newId } from '../ids';
-import { businessAccount } from '../services/accounts';
+import type { AppDeps } from '../deps';
+import { errorResponses as errors, idParams } from '../schemas/common';
 import {
   agreementResponse,
   convertLeadBody,
   createAgreementBody,
   createLeadBody,
-  errorResponse,
-  idParams,
   leadResponse,
   opportunityResponse,
-} from '../schemas';
-import type { Db } from '../../db/client';
+} from '../schemas/sales';
+import {
+  convertLead,
+  createAgreement,
+  createLead,
+  getAgreement,
+  getLead,
+  getOpportunity,
+} from '../services/sales';
 import { actorOf, allow } from '../auth';
 import { access } from '../auth/role-groups';
 
-const errors = { 400: errorResponse, 404: errorResponse, 409: errorResponse, 422: errorResponse };
-
-/** The business account a lead converts into or an agreement is made with, or a 422 naming the field. */
-async function existingBusinessAccount(db: Db, accountId: string) {
-  const { account, problem } = await businessAccount(db, accountId);
-  if (problem) throw unprocessable('The request breaks business rules', [problem]);
-  return account!;
-}
-
 /** Stage 1 and the sales agreement of stage 2: leads, opportunities and the frame for quotes. */
 export const salesRoutes =
-  ({ database: { db } }: AppDeps): FastifyPluginAsyncZod =>
+  (deps: AppDeps): FastifyPluginAsyncZod =>
   async (app) => {
     app.post(
       '/leads',
@@ -43,13 +35,7 @@ export const salesRoutes =
           response: { 201: leadResponse, ...errors },
         },
       },
-      async (request, reply) => {
-        const [lead] = await db
-          .insert(leads)
-          .values({ id: newId('LEAD'), ...request.body, state: 'new' })
-          .returning();
-        return reply.code(201).send(lead);
-      },
+      async (request, reply) => reply.code(201).send(await createLead(deps, request.body)),
     );
 
     app.get(
@@ -63,11 +49,7 @@ export const salesRoutes =
           response: { 200: leadResponse, ...errors },
         },
       },
-      async (request) => {
-        const lead = await db.query.leads.findFirst({ where: eq(leads.id, request.params.id) });
-        if (!lead) throw notFound('Lead', request.params.id);
-        return lead;
-      },
+      async (request) => getLead(deps, request.params.id),
     );
 
     app.post(
@@ -82,42 +64,8 @@ export const salesRoutes =
           response: { 201: opportunityResponse, ...errors },
         },
       },
-      async (request, reply) => {
-        const leadId = request.params.id;
-        const account = await existingBusinessAccount(db, request.body.accountId);
-        const opportunity = await db.transaction(async (tx) => {
-          const [lead] = await tx.select().from(leads).where(eq(leads.id, leadId)).for('update');
-          if (!lead) throw notFound('Lead', leadId);
-          if (lead.state !== 'new')
-            throw invalidState(`Lead ${leadId} is ${lead.state} (opportunity ${lead.opportunityId})`);
-          const [created] = await tx
-            .insert(opportunities)
-            .values({
-              id: newId('OPP'),
-              accountId: account.id,
-              leadId,
-              name: request.body.opportunityName ?? `${lead.company}: ${account.name}`,
-              state: 'open',
-            })
-            .returning();
-          await tx
-            .update(leads)
-            .set({ state: 'converted', opportunityId: created.id })
-            .where(eq(leads.id, leadId));
-          await tx.insert(auditEvents).values({
-            eventKey: `lead:${leadId}:converted`,
-            entityType: 'lead',
-            entityId: leadId,
-            fromState: 'new',
-            toState: 'converted',
-            actor: actorOf(request).subject,
-            actorRole: actorOf(request).role,
-            details: { opportunityId: created.id, accountId: account.id },
-          });
-          return created;
-        });
-        return reply.code(201).send(opportunity);
-      },
+      async (request, reply) =>
+        reply.code(201).send(await convertLead(deps, request.params.id, request.body, actorOf(request))),
     );
 
     app.get(
@@ -131,13 +79,7 @@ export const salesRoutes =
           response: { 200: opportunityResponse, ...errors },
         },
       },
-      async (request) => {
-        const opportunity = await db.query.opportunities.findFirst({
-          where: eq(opportunities.id, request.params.id),
-        });
-        if (!opportunity) throw notFound('Opportunity', request.params.id);
-        return opportunity;
-      },
+      async (request) => getOpportunity(deps, request.params.id),
     );
 
     app.post(
@@ -151,14 +93,7 @@ export const salesRoutes =
           response: { 201: agreementResponse, ...errors },
         },
       },
-      async (request, reply) => {
-        await existingBusinessAccount(db, request.body.accountId);
-        const [agreement] = await db
-          .insert(salesAgreements)
-          .values({ id: newId('AGR'), ...request.body })
-          .returning();
-        return reply.code(201).send(agreement);
-      },
+      async (request, reply) => reply.code(201).send(await createAgreement(deps, request.body)),
     );
 
     app.get(
@@ -172,12 +107,6 @@ export const salesRoutes =
           response: { 200: agreementResponse, ...errors },
         },
       },
-      async (request) => {
-        const agreement = await db.query.salesAgreements.findFirst({
-          where: eq(salesAgreements.id, request.params.id),
-        });
-        if (!agreement) throw notFound('Sales agreement', request.params.id);
-        return agreement;
-      },
+      async (request) => getAgreement(deps, request.params.id),
     );
   };

@@ -1,55 +1,22 @@
-import { and, asc, eq, inArray, type SQL } from 'drizzle-orm';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { tasks } from '../../db/schema';
-import { completeSignal, failSignal, workflowId } from '../../workflows/contracts';
-
-/** A project task runs as its own `project:<taskId>` workflow; manual and field tasks as `task:<taskId>`. */
-const workflowIdOf = (task: { id: string; kind: string }) =>
-  task.kind === 'project' ? workflowId.project(task.id) : workflowId.task(task.id);
-import type { AppDeps } from '../app';
-import { invalidState, notFound } from '../errors';
+import type { AppDeps } from '../deps';
+import { errorResponse, idParams } from '../schemas/common';
 import {
   completeTaskBody,
-  errorResponse,
   failTaskBody,
-  idParams,
   listTasksQuery,
   taskListResponse,
   taskSignalResponse,
-} from '../schemas';
+} from '../schemas/tasks';
+import { completeTask, failTask, listTasks } from '../services/tasks';
+import { actingSubject, principalOf } from '../auth';
 import { access } from '../auth/role-groups';
-import { actingRole, actingSubject, principalOf } from '../auth';
-import type { Principal, Role } from '../../domain/roles';
 
 const errors = { 400: errorResponse, 404: errorResponse, 409: errorResponse };
-/** Tasks a person completes or fails, and the role each needs; `api` tasks are the engine's own. */
-type HumanKind = 'manual' | 'field' | 'project';
-const workerRole: Record<HumanKind, Role> = {
-  manual: 'backOffice',
-  field: 'fieldTechnician',
-  project: 'projectManager',
-};
-/** Roles that see the whole work queue; the others see only their own kind of task (OWASP API1). */
-const overseers: Role[] = ['viewer', 'admin', 'orderManager', 'falloutAgent'];
 
 export const taskRoutes =
   (deps: AppDeps): FastifyPluginAsyncZod =>
   async (app) => {
-    const { db } = deps.database;
-
-    async function awaitingPerson(taskId: string, principal: Principal) {
-      const task = await db.query.tasks.findFirst({ where: eq(tasks.id, taskId) });
-      if (!task) throw notFound('Task', taskId);
-      if (!(task.kind in workerRole))
-        throw invalidState(
-          `Task ${taskId} is an ${task.kind} task, run by the engine; it cannot be completed or failed by hand`,
-        );
-      actingRole(principal, [workerRole[task.kind as HumanKind]], `A ${task.kind} task`);
-      if (task.state !== 'running')
-        throw invalidState(`Task ${taskId} is ${task.state}; only a running task can be completed or failed`);
-      return task;
-    }
-
     app.get(
       '/tasks',
       {
@@ -61,27 +28,7 @@ export const taskRoutes =
           response: { 200: taskListResponse, ...errors },
         },
       },
-      async (request) => {
-        const where: SQL[] = [];
-        if (request.query.orderId) where.push(eq(tasks.orderId, request.query.orderId));
-        if (request.query.state) where.push(eq(tasks.state, request.query.state));
-        if (request.query.kind) where.push(eq(tasks.kind, request.query.kind));
-        const principal = principalOf(request);
-        if (!overseers.some((r) => principal.roles.includes(r))) {
-          const own = (Object.keys(workerRole) as HumanKind[]).filter((kind) =>
-            principal.roles.includes(workerRole[kind]),
-          );
-          where.push(inArray(tasks.kind, own));
-        }
-        return {
-          tasks: await db
-            .select()
-            .from(tasks)
-            .where(and(...where))
-            .orderBy(asc(tasks.id))
-            .limit(request.query.limit),
-        };
-      },
+      async (request) => listTasks(deps, request.query, principalOf(request)),
     );
 
     app.post(
@@ -96,14 +43,17 @@ export const taskRoutes =
           response: { 202: taskSignalResponse, ...errors },
         },
       },
-      async (request, reply) => {
-        const by = actingSubject(request, request.body.by);
-        const task = await awaitingPerson(request.params.id, principalOf(request));
-        await deps.temporal.workflow
-          .getHandle(workflowIdOf(task))
-          .signal(completeSignal, { ...request.body, by });
-        return reply.code(202).send({ taskId: task.id, state: task.state, signal: 'complete' });
-      },
+      async (request, reply) =>
+        reply
+          .code(202)
+          .send(
+            await completeTask(
+              deps,
+              request.params.id,
+              { ...request.body, by: actingSubject(request, request.body.by) },
+              principalOf(request),
+            ),
+          ),
     );
 
     app.post(
@@ -118,13 +68,16 @@ export const taskRoutes =
           response: { 202: taskSignalResponse, ...errors },
         },
       },
-      async (request, reply) => {
-        const by = actingSubject(request, request.body.by);
-        const task = await awaitingPerson(request.params.id, principalOf(request));
-        await deps.temporal.workflow
-          .getHandle(workflowIdOf(task))
-          .signal(failSignal, { ...request.body, by });
-        return reply.code(202).send({ taskId: task.id, state: task.state, signal: 'fail' });
-      },
+      async (request, reply) =>
+        reply
+          .code(202)
+          .send(
+            await failTask(
+              deps,
+              request.params.id,
+              { ...request.body, by: actingSubject(request, request.body.by) },
+              principalOf(request),
+            ),
+          ),
     );
   };

@@ -1,21 +1,41 @@
 import { eq, inArray } from 'drizzle-orm';
 import { pointsOfNoReturnPassed } from '../../activities/cancellation';
-import type { Catalog } from '../../catalog/schema';
-import type { Db } from '../../db/client';
 import { accounts, orderAmendments, orderItems, orders, subOrders } from '../../db/schema';
 import { childId } from '../../domain/order-plan';
+import { amendUpdate, workflowId } from '../../workflows/contracts';
+import type { AppDeps } from '../deps';
 import { invalidState, notFound, unprocessable, type ErrorDetail } from '../errors';
 import { newId } from '../ids';
-import type { AmendmentBody } from '../schemas';
+import type { AmendmentBody } from '../schemas/orders';
+
+/**
+ * Amends a running order: records the supplemental order, then has the order workflow apply it to the
+ * running plan (update `amend`). An amendment the workflow refuses is removed with what it created.
+ */
+export async function amendOrder(deps: AppDeps, orderId: string, body: AmendmentBody) {
+  const amendmentId = await recordAmendment(deps, orderId, body);
+  try {
+    const effects = await deps.temporal.workflow
+      .getHandle(workflowId.order(orderId))
+      .executeUpdate(amendUpdate, { args: [{ amendmentId }] });
+    const { amendments } = await listAmendments(deps, orderId);
+    return { ...amendments.find((a) => a.id === amendmentId)!, effects };
+  } catch (err) {
+    await discardAmendment(deps, amendmentId);
+    throw err;
+  }
+}
 
 /**
  * Records a supplemental order (an amendment) for a running order, after every check: the order is in
  * progress or held; every item named exists and is active; every offering added is in the catalog and fits
  * its site; nothing removed or modified is past its point of no return (409 naming the items and the
  * milestone). New sites get their sub-order, items and service account here, in one transaction with the
- * amendment; the order workflow then applies it to the running plan (update `amend`).
+ * amendment.
  */
-export async function recordAmendment(db: Db, catalog: Catalog, orderId: string, body: AmendmentBody) {
+async function recordAmendment(deps: AppDeps, orderId: string, body: AmendmentBody) {
+  const { db } = deps.database;
+  const catalog = deps.catalogs.current;
   const order = await db.query.orders.findFirst({ where: eq(orders.id, orderId) });
   if (!order) throw notFound('Order', orderId);
   if (!['inProgress', 'held'].includes(order.state))
@@ -145,7 +165,7 @@ export async function recordAmendment(db: Db, catalog: Catalog, orderId: string,
 }
 
 /** Removes an amendment the order workflow refused, and what it created: nothing is left half-done. */
-export async function discardAmendment(db: Db, amendmentId: string): Promise<void> {
+async function discardAmendment({ database: { db } }: AppDeps, amendmentId: string): Promise<void> {
   await db.transaction(async (tx) => {
     const added = await tx.select().from(orderItems).where(eq(orderItems.amendmentId, amendmentId));
     const subOrderIds = [...new Set(added.map((i) => i.subOrderId))];
@@ -164,8 +184,9 @@ export async function discardAmendment(db: Db, amendmentId: string): Promise<voi
   });
 }
 
-export async function listAmendments(db: Db, orderId: string) {
+/** The amendments of an order, each with the items as they were before it. */
+export async function listAmendments({ database: { db } }: AppDeps, orderId: string) {
   const order = await db.query.orders.findFirst({ where: eq(orders.id, orderId) });
   if (!order) throw notFound('Order', orderId);
-  return db.select().from(orderAmendments).where(eq(orderAmendments.orderId, orderId));
+  return { amendments: await db.select().from(orderAmendments).where(eq(orderAmendments.orderId, orderId)) };
 }

@@ -1,0 +1,110 @@
+import { z } from 'zod';
+import { orderStates } from '../../domain/states';
+import { id, memberSchema, timestamp } from './common';
+import { taskResponse } from './tasks';
+
+export const createOrderBody = z.strictObject({
+  quoteId: id,
+  requestedCompletionDate: z.iso.datetime({ offset: true }).or(z.iso.date()).optional(),
+});
+export const idempotencyHeaders = z.object({
+  'idempotency-key': z.string().trim().min(1).max(200).optional(),
+});
+
+export const listOrdersQuery = z.strictObject({
+  state: z.enum(orderStates).optional(),
+  accountId: id.optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
+export type ListOrdersQuery = z.infer<typeof listOrdersQuery>;
+
+/** Hold, resume and cancel: a reason for the audit trail. */
+export const orderActionBody = z
+  .strictObject({ reason: z.string().trim().min(1).max(2000).optional() })
+  .nullish();
+
+export const orderTreeResponse = z.looseObject({
+  id: z.string(),
+  quoteId: z.string(),
+  accountId: z.string(),
+  state: z.string(),
+  dueDate: timestamp,
+  progress: z.object({
+    tasks: z.number(),
+    completed: z.number(),
+    running: z.number(),
+    failed: z.number(),
+    percent: z.number(),
+  }),
+  openFallouts: z.array(z.unknown()),
+  subOrders: z.array(
+    z.looseObject({
+      id: z.string(),
+      state: z.string(),
+      serviceAccountId: z.string(),
+      dueDate: timestamp,
+      domainOrders: z.array(
+        z.looseObject({
+          id: z.string(),
+          domain: z.string(),
+          state: z.string(),
+          dueDate: timestamp,
+          tasks: z.array(taskResponse),
+        }),
+      ),
+    }),
+  ),
+});
+export const orderListResponse = z.object({
+  orders: z.array(
+    z.looseObject({ id: z.string(), quoteId: z.string(), accountId: z.string(), state: z.string() }),
+  ),
+});
+export const auditResponse = z.object({
+  events: z.array(
+    z.looseObject({
+      entityType: z.string(),
+      entityId: z.string(),
+      fromState: z.string().nullable(),
+      toState: z.string(),
+      actor: z.string(),
+      at: z.string(),
+    }),
+  ),
+});
+
+// ---- Amendments ------------------------------------------------------------------------------------
+const characteristics = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]));
+export const amendmentBody = z.strictObject({
+  /** New sites, each with what it buys. */
+  add: z
+    .array(
+      z.strictObject({
+        offeringCode: z.string().trim().min(1).max(100),
+        quantity: z.number().int().positive().max(10_000).default(1),
+        characteristics: characteristics.optional(),
+        site: memberSchema,
+      }),
+    )
+    .max(1000)
+    .default([]),
+  modify: z
+    .array(z.strictObject({ orderItemId: id, characteristics }))
+    .max(1000)
+    .default([]),
+  remove: z
+    .array(z.strictObject({ orderItemId: id }))
+    .max(1000)
+    .default([]),
+});
+export type AmendmentBody = z.infer<typeof amendmentBody>;
+export const amendmentResponse = z.looseObject({
+  id: z.string(),
+  orderId: z.string(),
+  sequence: z.number(),
+  state: z.string(),
+  changes: z.unknown(),
+  before: z.unknown(),
+  effects: z.unknown(),
+});
+export const amendmentListResponse = z.object({ amendments: z.array(amendmentResponse) });

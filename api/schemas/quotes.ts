@@ -1,0 +1,85 @@
+import { z } from 'zod';
+import { approvalRoles } from '../../domain/approval-policy';
+import { id, memberSchema, ref, timestamp } from './common';
+
+const groupSchema = z.strictObject({
+  ref,
+  name: z.string().trim().min(1).max(200),
+  memberRefs: z.array(ref),
+});
+const appliesToSchema = z.union([z.strictObject({ member: ref }), z.strictObject({ group: ref })]);
+const itemSchema = z.strictObject({
+  offeringCode: z.string().trim().min(1).max(100),
+  quantity: z.number().int().positive().max(10_000).default(1),
+  discountPct: z.number().min(0).max(100).default(0),
+  priceOverride: z.number().min(0).optional(),
+  appliesTo: appliesToSchema.optional(),
+});
+
+const quoteFields = {
+  accountId: id,
+  opportunityId: id.optional(),
+  agreementId: id.optional(),
+  members: z.array(memberSchema).max(5_000),
+  groups: z.array(groupSchema).max(1_000),
+  items: z.array(itemSchema).min(1).max(20_000),
+};
+export const createQuoteBody = z.strictObject({
+  ...quoteFields,
+  members: quoteFields.members.default([]),
+  groups: quoteFields.groups.default([]),
+});
+export type CreateQuoteBody = z.infer<typeof createQuoteBody>;
+/** A change to a quote: what is given replaces the current version's field, the rest carries over. */
+export const patchQuoteBody = z.strictObject({
+  accountId: id.optional(),
+  opportunityId: id.nullable().optional(),
+  agreementId: id.nullable().optional(),
+  members: quoteFields.members.optional(),
+  groups: quoteFields.groups.optional(),
+  items: quoteFields.items.optional(),
+});
+export type PatchQuoteBody = z.infer<typeof patchQuoteBody>;
+
+export const decisionBody = z.strictObject({
+  decision: z.enum(['approve', 'reject']),
+  /** The approval role the caller decides under; one their token holds. The awaited one when absent. */
+  role: z.enum(approvalRoles).optional(),
+  comment: z.string().max(2000).optional(),
+  /** The version decided on; the current one when absent. A superseded version is refused with 409. */
+  version: z.number().int().positive().optional(),
+});
+export type DecisionBody = z.infer<typeof decisionBody>;
+
+export const acceptBody = z.strictObject({ signedBy: z.string().trim().min(1).max(200) });
+export type AcceptBody = z.infer<typeof acceptBody>;
+
+export const quoteResponse = z.looseObject({
+  id: z.string(),
+  accountId: z.string(),
+  state: z.string(),
+  version: z.number().int(),
+  validUntil: timestamp,
+  versions: z.array(
+    z.looseObject({
+      version: z.number().int(),
+      state: z.string(),
+      currency: z.string(),
+      recurringTotal: z.number(),
+      oneOffTotal: z.number(),
+      maxDiscountPct: z.number(),
+      members: z.array(z.looseObject({ ref: z.string(), kind: z.string(), name: z.string() })),
+      groups: z.array(z.looseObject({ ref: z.string(), memberRefs: z.array(z.string()) })),
+      items: z.array(
+        z.looseObject({
+          lineNo: z.number(),
+          offeringCode: z.string(),
+          recurringNet: z.number(),
+          oneOffNet: z.number(),
+        }),
+      ),
+    }),
+  ),
+  salesContract: z.looseObject({ id: z.string(), signedBy: z.string() }).nullable(),
+  approval: z.unknown().optional(),
+});

@@ -1,0 +1,87 @@
+/** How a quote version is stored: priced from the catalog, with its members, groups and items. */
+import type { Catalog } from '../../catalog/schema';
+import type { Tx } from '../../db/client';
+import { quoteGroups, quoteItems, quoteMembers, quoteVersions } from '../../db/schema';
+import { priceLine, totalsOf } from '../../domain/pricing';
+import type { CreateQuoteBody } from '../schemas/quotes';
+import type { Agreement } from './quote-rules';
+import type { Actor } from '../../domain/roles';
+
+export type QuoteContent = Pick<CreateQuoteBody, 'members' | 'groups' | 'items'>;
+
+/** Prices a version from the catalog and writes it with its members, groups and items. */
+export async function writeVersion(
+  tx: Tx,
+  catalog: Catalog,
+  quoteId: string,
+  version: number,
+  content: QuoteContent,
+  agreement: Agreement | undefined,
+  author: Actor,
+) {
+  const groupSize = (ref: string) => content.groups.find((g) => g.ref === ref)?.memberRefs.length ?? 1;
+  // An offer on a group is bought once per member of the group.
+  const lines = content.items.map((item) => {
+    const price = priceLine(catalog, { ...item, priceOverride: item.priceOverride ?? null });
+    const times = item.appliesTo && 'group' in item.appliesTo ? groupSize(item.appliesTo.group) : 1;
+    return {
+      item,
+      price: { ...price, recurringNet: price.recurringNet * times, oneOffNet: price.oneOffNet * times },
+    };
+  });
+  await tx.insert(quoteVersions).values({
+    quoteId,
+    version,
+    state: 'inProgress',
+    currency: catalog.currency,
+    catalogVersion: catalog.version,
+    agreementMaxDiscountPct: agreement?.maxDiscountPct ?? null,
+    slas: agreement?.slas ?? catalog.standardSlas,
+    createdBy: author.subject,
+    ...totalsOf(lines.map((l) => l.price)),
+  });
+  if (content.members.length > 0) {
+    await tx.insert(quoteMembers).values(
+      content.members.map((m) => ({
+        quoteId,
+        version,
+        ref: m.ref,
+        kind: m.kind,
+        name: m.name,
+        address: m.address ?? null,
+      })),
+    );
+  }
+  if (content.groups.length > 0) {
+    await tx
+      .insert(quoteGroups)
+      .values(
+        content.groups.map((g) => ({ quoteId, version, ref: g.ref, name: g.name, memberRefs: g.memberRefs })),
+      );
+  }
+  await tx.insert(quoteItems).values(
+    lines.map(({ item, price }, i) => ({
+      quoteId,
+      version,
+      lineNo: i + 1,
+      offeringCode: item.offeringCode,
+      quantity: item.quantity,
+      discountPct: item.discountPct,
+      priceOverride: item.priceOverride ?? null,
+      appliesToKind: !item.appliesTo
+        ? ('account' as const)
+        : 'member' in item.appliesTo
+          ? ('member' as const)
+          : ('group' as const),
+      appliesToRef: !item.appliesTo
+        ? null
+        : 'member' in item.appliesTo
+          ? item.appliesTo.member
+          : item.appliesTo.group,
+      recurringListPrice: price.recurringListPrice,
+      oneOffListPrice: price.oneOffListPrice,
+      recurringNet: price.recurringNet,
+      oneOffNet: price.oneOffNet,
+    })),
+  );
+}
