@@ -11,7 +11,7 @@ import {
 } from '../db/schema';
 import { decomposeOrder } from '../domain/decompose';
 import type { AmendmentEffects } from '../workflows/contracts';
-import type { CatalogStore } from './catalog-store';
+import type { CatalogStore } from '../catalog/store';
 import { storePlan, storeProductInventory } from './orders';
 import { transition } from './transitions';
 

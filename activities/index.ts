@@ -1,11 +1,11 @@
 import type { Db } from '../db/client';
-import type { CatalogStore } from './catalog-store';
+import type { CatalogStore } from '../catalog/store';
 import { amendmentActivities } from './amendments';
 import { cancellationActivities } from './cancellation';
 import { falloutActivities } from './fallouts';
 import { orderActivities } from './orders';
 import { quoteActivities } from './quotes';
-import type { DownstreamSimulator } from './simulator';
+import type { DownstreamSimulator } from '../downstream/simulator';
 import { taskActivities } from './tasks';
 
 export interface ActivityDeps {

@@ -14,8 +14,8 @@ import {
   tasks,
 } from '../db/schema';
 import { decomposeOrder as decompose, type Decomposition } from '../domain/decompose';
-import type { CatalogStore } from './catalog-store';
-import type { DownstreamSimulator } from './simulator';
+import type { CatalogStore } from '../catalog/store';
+import type { DownstreamSimulator } from '../downstream/simulator';
 import { rowsOf, transition, type Transition } from './transitions';
 
 export interface OrderPlan {

@@ -4,7 +4,7 @@ import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { auditEvents, domainOrders, tasks } from '../db/schema';
 import type { TaskCompletion, TaskFailure } from '../workflows/contracts';
-import { DOWNSTREAM_ERROR, type DownstreamSimulator } from './simulator';
+import { DOWNSTREAM_ERROR, type DownstreamSimulator } from '../downstream/simulator';
 import { rowsOf, transition } from './transitions';
 
 export function taskActivities(db: Db, simulator: DownstreamSimulator) {

@@ -8,8 +8,8 @@ import {
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
-import type { CatalogStore } from '../activities/catalog-store';
-import type { DownstreamSimulator } from '../activities/simulator';
+import type { CatalogStore } from '../catalog/store';
+import type { DownstreamSimulator } from '../downstream/simulator';
 import type { Database } from '../db/client';
 import type { FulfilmentSettings } from '../workflows/contracts';
 import { ApiError, registerErrorHandler } from './errors';

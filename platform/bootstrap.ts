@@ -1,8 +1,8 @@
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
-import { CatalogStore } from '../activities/catalog-store';
-import { DownstreamSimulator } from '../activities/simulator';
+import { CatalogStore } from '../catalog/store';
+import { DownstreamSimulator } from '../downstream/simulator';
 import { buildApp } from '../api/app';
 import { readCatalog, storeCatalog } from '../catalog/load';
 import { openDatabase, type Database } from '../db/client';

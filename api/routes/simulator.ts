@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { AppDeps } from '../app';
 import { unprocessable } from '../errors';
-import { approvalChecks } from '../../activities/simulator';
+import { approvalChecks } from '../../downstream/simulator';
 import { and, eq } from 'drizzle-orm';
 import { tasks } from '../../db/schema';
 import { systemBackSignal, workflowId } from '../../workflows/contracts';

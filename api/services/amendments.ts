@@ -1,5 +1,5 @@
 import { eq, inArray } from 'drizzle-orm';
-import { pointsOfNoReturnPassed } from '../../activities/cancellation';
+import { pointsOfNoReturnPassed } from '../../db/points-of-no-return';
 import type { Catalog } from '../../catalog/schema';
 import type { Db } from '../../db/client';
 import { accounts, orderAmendments, orderItems, orders, subOrders } from '../../db/schema';

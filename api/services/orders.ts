@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
 import { and, asc, desc, eq, type SQL } from 'drizzle-orm';
-import type { CatalogStore } from '../../activities/catalog-store';
+import type { CatalogStore } from '../../catalog/store';
 import type { Db } from '../../db/client';
 import {
   accounts,
