@@ -3,9 +3,9 @@ import {
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
 } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
+import { failureOf, FailureType } from '../domain/failures';
 
 export interface ErrorDetail {
   field: string;
@@ -112,17 +112,14 @@ function toResponse(err: FastifyError): {
       body: { code: 'invalid_state', message: `Already running: ${err.workflowId}`, details: [] },
     };
   }
-  if (
-    err instanceof WorkflowUpdateFailedError &&
-    err.cause instanceof ApplicationFailure &&
-    err.cause.type === 'InvalidState'
-  ) {
-    const [details] = (err.cause.details ?? []) as unknown[];
+  const refused = err instanceof WorkflowUpdateFailedError && failureOf(err.cause, FailureType.InvalidState);
+  if (refused) {
+    const [details] = (refused.details ?? []) as unknown[];
     return {
       statusCode: 409,
       body: {
         code: 'invalid_state',
-        message: err.cause.message,
+        message: refused.message,
         details: Array.isArray(details) ? details : [],
       },
     };

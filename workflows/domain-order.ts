@@ -10,6 +10,7 @@ import {
 } from '@temporalio/workflow';
 import type { TaskPlan } from '../activities/orders';
 import { assignmentGroupsOf, falloutPriorityOf, falloutTypeOf } from '../domain/fallout-policy';
+import { failureMessage, FailureType, isFailure } from '../domain/failures';
 import { rollUp, type DomainOrderState } from '../domain/states';
 import { bookkeeping, withOptions } from './activity-proxies';
 import {
@@ -249,14 +250,14 @@ export async function domainOrder(input: DomainOrderInput): Promise<DomainOrderS
         );
         return { outcome: 'completed' };
       } catch (err) {
-        if (failureType(err) === 'SystemOffline') {
+        if (isFailure(err, FailureType.SystemOffline)) {
           // Not an attempt: the task waits onHold until its system is back, then tries the same attempt.
           attempt--;
           if ((await waitForSystem(t)) === 'cancelled') return { outcome: 'cancelled' };
           continue;
         }
         if (attempt >= maxAttempts) {
-          const reason = `${attempt} attempts failed; last: ${errorMessage(err)}`;
+          const reason = `${attempt} attempts failed; last: ${failureMessage(err)}`;
           await bookkeeping.recordTaskFatallyFailed(t.id, { by: 'engine', reason }, round);
           return { outcome: 'failed', reason };
         }
@@ -357,13 +358,4 @@ export async function domainOrder(input: DomainOrderInput): Promise<DomainOrderS
     : (rollUp(states) as DomainOrderState);
   await node.move(final);
   return final;
-}
-
-function failureType(err: unknown): string | undefined {
-  return (err as { cause?: { type?: string } }).cause?.type;
-}
-
-function errorMessage(err: unknown): string {
-  const cause = (err as { cause?: { message?: string } }).cause;
-  return cause?.message ?? (err as Error).message ?? String(err);
 }

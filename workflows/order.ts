@@ -1,5 +1,4 @@
 import {
-  ApplicationFailure,
   CancellationScope,
   allHandlersFinished,
   condition,
@@ -8,6 +7,7 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
+import { failure, FailureType } from '../domain/failures';
 import { rollUp, type OrderState } from '../domain/states';
 import { withSummary } from './activity-proxies';
 import {
@@ -28,8 +28,9 @@ import { FulfilmentNode } from './fulfilment-node';
 import { childSearchAttributes, compensate, ControlRelay, itemStateOf } from './shared';
 import { subOrder } from './sub-order';
 
+/** The order's refusals carry their error details (the API answers them with the 409). */
 const invalidState = (message: string, details: unknown[] = []) =>
-  ApplicationFailure.create({ type: 'InvalidState', message, details: [details] });
+  failure(FailureType.InvalidState, message, details);
 
 /**
  * The primary order (stages 5 to 9): order approval (credit and feasibility), product inventory created

@@ -1,5 +1,4 @@
 import {
-  ApplicationFailure,
   allHandlersFinished,
   condition,
   setCurrentDetails,
@@ -7,6 +6,7 @@ import {
   upsertSearchAttributes,
 } from '@temporalio/workflow';
 import { approvalRoles, requiredApprovals } from '../domain/approval-policy';
+import { failure, FailureType } from '../domain/failures';
 import type { QuoteState } from '../domain/states';
 import { activities } from './activity-proxies';
 import {
@@ -59,10 +59,10 @@ export async function quoteApproval(input: QuoteApprovalInput): Promise<QuoteSta
   /** Refuses anything asked of a version that a newer one replaced. */
   const refuseIfSuperseded = () => {
     if (status.superseded)
-      throw ApplicationFailure.create({
-        type: 'InvalidState',
-        message: `Quote ${quoteId} v${version} is superseded by v${status.supersededBy}`,
-      });
+      throw failure(
+        FailureType.InvalidState,
+        `Quote ${quoteId} v${version} is superseded by v${status.supersededBy}`,
+      );
   };
 
   setHandler(quoteStatusQuery, () => status);
@@ -85,22 +85,18 @@ export async function quoteApproval(input: QuoteApprovalInput): Promise<QuoteSta
       validator: (decision) => {
         refuseIfSuperseded();
         if (status.state !== 'pending' || !status.awaiting) {
-          throw ApplicationFailure.create({
-            type: 'InvalidState',
-            message: `Quote ${quoteId} v${version} is ${status.state}, not awaiting a decision`,
-          });
+          throw failure(
+            FailureType.InvalidState,
+            `Quote ${quoteId} v${version} is ${status.state}, not awaiting a decision`,
+          );
         }
         if (decision.role !== status.awaiting) {
-          throw ApplicationFailure.create({
-            type: 'InvalidState',
-            message: `Quote ${quoteId} v${version} awaits the ${status.awaiting}, not the ${decision.role}`,
-          });
+          throw failure(
+            FailureType.InvalidState,
+            `Quote ${quoteId} v${version} awaits the ${status.awaiting}, not the ${decision.role}`,
+          );
         }
-        if (pendingDecision)
-          throw ApplicationFailure.create({
-            type: 'InvalidState',
-            message: 'A decision is already being recorded',
-          });
+        if (pendingDecision) throw failure(FailureType.InvalidState, 'A decision is already being recorded');
       },
     },
   );
@@ -116,10 +112,10 @@ export async function quoteApproval(input: QuoteApprovalInput): Promise<QuoteSta
       validator: (_acceptance: QuoteAcceptance) => {
         refuseIfSuperseded();
         if (status.state !== 'approved' || acceptance) {
-          throw ApplicationFailure.create({
-            type: 'InvalidState',
-            message: `Quote ${quoteId} v${version} is ${status.state}; only an approved quote can be accepted`,
-          });
+          throw failure(
+            FailureType.InvalidState,
+            `Quote ${quoteId} v${version} is ${status.state}; only an approved quote can be accepted`,
+          );
         }
       },
     },
