@@ -5,15 +5,8 @@ import { pointsOfNoReturnPassed } from '../db/points-of-no-return';
 import { domainOrders, orders, productInventory, subOrders, tasks } from '../db/schema';
 import type { PointOfNoReturn } from '../domain/point-of-no-return';
 import type { DownstreamSimulator } from '../downstream/simulator';
+import type { Compensation } from '../workflows/contracts';
 import { transition } from './transitions';
-
-export interface Compensation {
-  taskId: string;
-  code: string;
-  /** The catalog's compensating action (release a reservation, cancel a carrier order, recall a device...). */
-  action: string;
-  system: string;
-}
 
 /** Cancellation (DESIGN.md, "what the best order managers do"): assessed, then compensated, then closed. */
 export function cancellationActivities(db: Db, catalogs: CatalogStore, simulator: DownstreamSimulator) {

@@ -16,59 +16,18 @@ import {
 import { decomposeOrder as decompose, type Decomposition } from '../domain/decompose';
 import type { CatalogStore } from '../catalog/store';
 import type { DownstreamSimulator } from '../downstream/simulator';
-import { rowsOf, transition, type Transition } from './transitions';
+import {
+  jeopardyLevels,
+  type ApprovalRefusal,
+  type DomainOrderPlan,
+  type DomainOrderStart,
+  type JeopardyLevel,
+  type OrderPlan,
+  type TaskOutcome,
+  type Transition,
+} from '../workflows/contracts';
+import { rowsOf, transition } from './transitions';
 
-export interface OrderPlan {
-  /** In the order to start them. */
-  subOrderIds: string[];
-  domainOrders: number;
-  tasks: number;
-  dueDate: string;
-}
-
-export interface DomainOrderPlan {
-  id: string;
-  domain: string;
-  specCode: string;
-  dependsOn: string[];
-}
-
-export type TaskOutcome = 'completed' | 'failed' | 'cancelled' | 'skipped';
-
-export interface TaskPlan {
-  id: string;
-  code: string;
-  kind: 'api' | 'manual' | 'field' | 'project';
-  /** Tasks that must complete first, in this domain order or another. */
-  dependsOn: string[];
-  /** Throttle lane: tasks that must have finished first, whatever their outcome. */
-  throttledAfter: string[];
-  /** Other domain orders to tell when this task finishes. */
-  notifies: string[];
-  plannedMinutes: number;
-  retry: { maxAttempts: number; backoffSeconds: number[] };
-  milestones: string[];
-  system: string | null;
-  mandatory: boolean;
-  pointOfNoReturn: boolean;
-}
-
-export interface DomainOrderStart {
-  /** An amendment retired the domain order before it started: nothing to run. */
-  retired: boolean;
-  tasks: TaskPlan[];
-  /** Tasks of other domain orders this one waits on that have already finished. */
-  settled: Record<string, TaskOutcome>;
-}
-
-export interface ApprovalRefusal {
-  check: 'credit' | 'feasibility';
-  subject: string;
-  reason: string;
-}
-
-export type JeopardyLevel = 'green' | 'yellow' | 'red';
-const levels: JeopardyLevel[] = ['green', 'yellow', 'red'];
 /** Task states that end a task's run, and the outcome each gives the tasks waiting on it. */
 const outcomeOfState: Record<string, TaskOutcome> = {
   completed: 'completed',
@@ -373,7 +332,7 @@ export function orderActivities(db: Db, catalogs: CatalogStore, simulator: Downs
     ): Promise<{ domainOrder: JeopardyLevel; order: JeopardyLevel }> {
       return db.transaction(async (tx) => {
         const [task] = await tx.select().from(tasks).where(eq(tasks.id, taskId)).for('update');
-        const below = levels.slice(0, levels.indexOf(level));
+        const below = jeopardyLevels.slice(0, jeopardyLevels.indexOf(level));
         // Successors: tasks that depend on it, and every task of a domain order that depends on its domain
         // order; then theirs, and so on.
         const successors = rowsOf<{ id: string }>(

@@ -10,6 +10,7 @@ import {
   subOrders,
   tasks,
 } from '../db/schema';
+import type { Entity, Transition } from '../workflows/contracts';
 
 const tables = {
   quote: quotes,
@@ -19,18 +20,7 @@ const tables = {
   task: tasks,
   productInventory,
   falloutCase: falloutCases,
-} as const;
-export type Entity = keyof typeof tables;
-
-export interface Transition {
-  entity: Entity;
-  id: string;
-  to: string;
-  /** Unique per workflow step (for example `task:<id>:running`), so a retried write records once. */
-  eventKey: string;
-  actor: string;
-  details?: Record<string, unknown>;
-}
+} as const satisfies Record<Entity, unknown>;
 
 /**
  * Moves one entity to a new state and records the change in the audit trail, in one transaction and at

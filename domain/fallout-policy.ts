@@ -2,7 +2,8 @@
  * How a fall-out case is typed, prioritised and routed (DESIGN.md, stage 8). Pure: the same task always
  * gives the same case, and the rules read in one place.
  */
-export type FalloutType = 'provisioning' | 'inventory' | 'billing' | 'field' | 'validation';
+export const falloutTypes = ['provisioning', 'inventory', 'billing', 'field', 'validation'] as const;
+export type FalloutType = (typeof falloutTypes)[number];
 export type FalloutPriority = 'critical' | 'high' | 'medium' | 'low';
 export type FalloutAction = 'retry' | 'skip' | 'complete' | 'abort';
 export const falloutActions: FalloutAction[] = ['retry', 'skip', 'complete', 'abort'];

@@ -1,33 +1,69 @@
 /** States aligned with TM Forum Open APIs (see DESIGN.md). */
-export type QuoteState =
-  'inProgress' | 'pending' | 'approved' | 'accepted' | 'rejected' | 'cancelled' | 'expired' | 'superseded';
-export type OrderState =
-  | 'acknowledged'
-  | 'rejected'
-  | 'pending'
-  | 'held'
-  | 'inProgress'
-  | 'assessingCancellation'
-  | 'pendingCancellation'
-  | 'cancelled'
-  | 'completed'
-  | 'failed'
-  | 'partial';
-export type DomainOrderState =
-  'acknowledged' | 'inProgress' | 'held' | 'completed' | 'failed' | 'partial' | 'cancelled';
-export type TaskState =
-  | 'pending'
-  | 'ready'
-  | 'running'
-  | 'completed'
-  | 'failed'
-  | 'fatallyFailed'
-  | 'onHold'
-  | 'skipped'
-  | 'cancelled'
-  | 'superseded';
-export type ProductInventoryState =
-  'created' | 'pendingActive' | 'active' | 'suspended' | 'terminated' | 'cancelled';
+export const quoteStates = [
+  'inProgress',
+  'pending',
+  'approved',
+  'accepted',
+  'rejected',
+  'cancelled',
+  'expired',
+  'superseded',
+] as const;
+export type QuoteState = (typeof quoteStates)[number];
+
+export const orderStates = [
+  'acknowledged',
+  'rejected',
+  'pending',
+  'held',
+  'inProgress',
+  'assessingCancellation',
+  'pendingCancellation',
+  'cancelled',
+  'completed',
+  'failed',
+  'partial',
+] as const;
+export type OrderState = (typeof orderStates)[number];
+
+export const domainOrderStates = [
+  'acknowledged',
+  'inProgress',
+  'held',
+  'completed',
+  'failed',
+  'partial',
+  'cancelled',
+] as const;
+export type DomainOrderState = (typeof domainOrderStates)[number];
+
+export const taskStates = [
+  'pending',
+  'ready',
+  'running',
+  'completed',
+  'failed',
+  'fatallyFailed',
+  'onHold',
+  'skipped',
+  'cancelled',
+  'superseded',
+] as const;
+export type TaskState = (typeof taskStates)[number];
+
+export const productInventoryStates = [
+  'created',
+  'pendingActive',
+  'active',
+  'suspended',
+  'terminated',
+  'cancelled',
+] as const;
+export type ProductInventoryState = (typeof productInventoryStates)[number];
+
+/** A fall-out case: `open` until someone takes it, `onHold` while it waits on someone else (no escalation). */
+export const falloutCaseStates = ['open', 'inProgress', 'onHold', 'resolved', 'cancelled'] as const;
+export type FalloutCaseState = (typeof falloutCaseStates)[number];
 
 type ItemState = 'completed' | 'failed' | 'cancelled' | 'skipped' | 'held' | 'moving';
 

@@ -8,7 +8,6 @@ import {
   workflowInfo,
   type SignalDefinition,
 } from '@temporalio/workflow';
-import type { TaskPlan } from '../activities/orders';
 import { assignmentGroupsOf, falloutPriorityOf, falloutTypeOf } from '../domain/fallout-policy';
 import { failureMessage, FailureType, isFailure } from '../domain/failures';
 import { rollUp, type DomainOrderState } from '../domain/states';
@@ -23,6 +22,7 @@ import {
   type DomainOrderInput,
   type JeopardyLevel,
   type TaskOutcome,
+  type TaskPlan,
 } from './contracts';
 import { FulfilmentNode } from './fulfilment-node';
 import { fallout } from './fallout';

@@ -9,9 +9,8 @@ import {
   type Workflow,
   type WorkflowResultType,
 } from '@temporalio/workflow';
-import type { Compensation } from '../activities/cancellation';
 import { withSummary } from './activity-proxies';
-import { controlSignal, type Control } from './contracts';
+import { controlSignal, type Compensation, type Control } from './contracts';
 import type { NodeOutcome } from './dag';
 import { CustomerId, Domain, OrderId, State } from './search-attributes';
 
