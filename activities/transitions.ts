@@ -58,6 +58,16 @@ export async function transition(db: Db | Tx, change: Transition): Promise<boole
   return db.transaction(run);
 }
 
+/** The state moves the workflows record themselves (a node's own state): one activity for them all. */
+export function transitionActivities(db: Db) {
+  return {
+    /** Records any state change with its audit event, once per event key. */
+    async recordTransition(change: Transition): Promise<boolean> {
+      return transition(db, change);
+    },
+  };
+}
+
 /** postgres.js returns rows as the result itself, PGlite under `rows`. */
 export function rowsOf<T>(result: unknown): T[] {
   return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
