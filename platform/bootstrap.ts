@@ -20,7 +20,7 @@ export interface Core {
 export async function openCore(config: Config): Promise<Core> {
   // Read the catalog first: an invalid catalog stops start-up before anything else is touched.
   const catalog = readCatalog();
-  const database = await openDatabase(config.databaseUrl);
+  const database = await openDatabase(config.databaseUrl, config.pgliteDir, config.databasePoolSize);
   try {
     await storeCatalog(database.db, catalog);
   } catch (err) {
