@@ -1,3 +1,4 @@
+// Over 250 lines on purpose: the one table list drizzle-kit diffs into migrations, each table one block in lifecycle order.
 import { sql } from 'drizzle-orm';
 import {
   customType,

@@ -1,6 +1,8 @@
+// Over 250 lines on purpose: every workflow contract and boundary type, written once in one file.
 /**
- * Contracts of every workflow: IDs, inputs, signals, queries and updates. Imported by the workflows,
- * the API and the tests alike, so a name is written once.
+ * Contracts of every workflow: IDs, inputs, signals, queries and updates, and what activities and
+ * workflows hand each other. Imported by the workflows, the activities, the API and the tests alike, so a
+ * name is written once.
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ApprovalRole } from '../domain/approval-policy';
