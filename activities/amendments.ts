@@ -1,4 +1,5 @@
 import { and, eq } from 'drizzle-orm';
+import type { CatalogStore } from '../catalog/store';
 import type { Db } from '../db/client';
 import {
   auditEvents,
@@ -11,8 +12,7 @@ import {
 } from '../db/schema';
 import { decomposeOrder } from '../domain/decompose';
 import type { AmendmentEffects } from '../workflows/contracts';
-import type { CatalogStore } from './catalog-store';
-import { storePlan, storeProductInventory } from './orders';
+import { storePlan, storeProductInventory } from './plan-store';
 import { transition } from './transitions';
 
 /** Applies a recorded amendment to the plan of its running order (the order workflow has frozen it). */

@@ -1,62 +1,12 @@
-import { and, desc, eq, inArray, notInArray, type SQL } from 'drizzle-orm';
+import { and, desc, eq, notInArray, type SQL } from 'drizzle-orm';
+import type { CatalogStore } from '../catalog/store';
 import type { Db } from '../db/client';
-import { domainOrders, orderItems, orders, productInventory, subOrders, tasks } from '../db/schema';
-import type { CatalogStore } from './catalog-store';
-import type { DownstreamSimulator } from './simulator';
+import { pointsOfNoReturnPassed } from '../db/points-of-no-return';
+import { domainOrders, orders, productInventory, subOrders, tasks } from '../db/schema';
+import type { PointOfNoReturn } from '../domain/point-of-no-return';
+import type { DownstreamSimulator } from '../downstream/simulator';
+import type { Compensation } from '../workflows/contracts';
 import { transition } from './transitions';
-
-export interface PointOfNoReturn {
-  taskId: string;
-  code: string;
-  state: string;
-  /** The order items of the bundle the task belongs to, as `id (offering)`. */
-  items: string[];
-}
-
-export interface Compensation {
-  taskId: string;
-  code: string;
-  /** The catalog's compensating action (release a reservation, cancel a carrier order, recall a device...). */
-  action: string;
-  system: string;
-}
-
-/**
- * The tasks past their point of no return: completed, or in flight to a system that cannot take them back
- * (a circuit ordered from a carrier), each with the items of its bundle. With `itemIds`, only the bundles
- * of those items. Any one refuses a cancellation, or an amendment of those items.
- */
-export async function pointsOfNoReturnPassed(
-  db: Db,
-  orderId: string,
-  itemIds?: string[],
-): Promise<PointOfNoReturn[]> {
-  const passed = await db
-    .select()
-    .from(tasks)
-    .where(
-      and(
-        eq(tasks.orderId, orderId),
-        eq(tasks.pointOfNoReturn, true),
-        inArray(tasks.state, ['completed', 'running']),
-      ),
-    );
-  if (passed.length === 0) return [];
-  const bundles = await db
-    .select()
-    .from(domainOrders)
-    .where(inArray(domainOrders.id, [...new Set(passed.map((t) => t.domainOrderId))]));
-  const items = await db.select().from(orderItems).where(eq(orderItems.orderId, orderId));
-  return passed
-    .map((t) => ({ task: t, bundle: bundles.find((d) => d.id === t.domainOrderId)!.orderItemIds }))
-    .filter(({ bundle }) => !itemIds || bundle.some((id) => itemIds.includes(id)))
-    .map(({ task, bundle }) => ({
-      taskId: task.id,
-      code: task.code,
-      state: task.state,
-      items: bundle.map((id) => `${id} (${items.find((i) => i.id === id)?.offeringCode})`),
-    }));
-}
 
 /** Cancellation (DESIGN.md, "what the best order managers do"): assessed, then compensated, then closed. */
 export function cancellationActivities(db: Db, catalogs: CatalogStore, simulator: DownstreamSimulator) {

@@ -1,12 +1,17 @@
+import type { CatalogStore } from '../catalog/store';
 import type { Db } from '../db/client';
-import type { CatalogStore } from './catalog-store';
+import type { DownstreamSimulator } from '../downstream/simulator';
 import { amendmentActivities } from './amendments';
 import { cancellationActivities } from './cancellation';
+import { closureActivities } from './closure';
+import { decompositionActivities } from './decomposition';
 import { falloutActivities } from './fallouts';
-import { orderActivities } from './orders';
+import { jeopardyActivities } from './jeopardy';
+import { orderApprovalActivities } from './order-approval';
 import { quoteActivities } from './quotes';
-import type { DownstreamSimulator } from './simulator';
 import { taskActivities } from './tasks';
+import { transitionActivities } from './transitions';
+import { unrunWorkActivities } from './unrun-work';
 
 export interface ActivityDeps {
   db: Db;
@@ -14,15 +19,23 @@ export interface ActivityDeps {
   simulator: DownstreamSimulator;
 }
 
-/** Every activity the worker registers, built over the given database (tests hand in their own). */
+/**
+ * Every activity the worker registers, built over the given database (tests hand in their own), one
+ * factory per stage. The names are what workflows and recorded histories call: they never change.
+ */
 export function createActivities({ db, catalogs, simulator }: ActivityDeps) {
   return {
+    ...transitionActivities(db),
     ...quoteActivities(db),
-    ...orderActivities(db, catalogs, simulator),
+    ...orderApprovalActivities(db, simulator),
+    ...decompositionActivities(db, catalogs),
     ...taskActivities(db, simulator),
+    ...jeopardyActivities(db),
     ...falloutActivities(db),
+    ...unrunWorkActivities(db),
     ...cancellationActivities(db, catalogs, simulator),
     ...amendmentActivities(db, catalogs),
+    ...closureActivities(db, catalogs),
   };
 }
 

@@ -1,16 +1,16 @@
 import { Context } from '@temporalio/activity';
-import { ApplicationFailure } from '@temporalio/common';
 import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { auditEvents, domainOrders, tasks } from '../db/schema';
+import { failureOf, FailureType, refusal } from '../domain/failures';
+import type { DownstreamSimulator } from '../downstream/simulator';
 import type { TaskCompletion, TaskFailure } from '../workflows/contracts';
-import { DOWNSTREAM_ERROR, type DownstreamSimulator } from './simulator';
 import { rowsOf, transition } from './transitions';
 
 export function taskActivities(db: Db, simulator: DownstreamSimulator) {
   async function taskRow(taskId: string) {
     const task = await db.query.tasks.findFirst({ where: eq(tasks.id, taskId) });
-    if (!task) throw ApplicationFailure.nonRetryable(`Task ${taskId} does not exist`, 'NotFound');
+    if (!task) throw refusal(FailureType.NotFound, `Task ${taskId} does not exist`);
     return task;
   }
 
@@ -100,26 +100,21 @@ export function taskActivities(db: Db, simulator: DownstreamSimulator) {
           idempotencyKey: `task:${taskId}:attempt-${attempt}`,
           payload: configuration.length > 0 ? { configuration } : undefined,
         });
-        if (response.refused) {
-          throw ApplicationFailure.create({
-            type: DOWNSTREAM_ERROR,
-            nonRetryable: true,
-            message: response.refused,
-          });
-        }
+        if (response.refused) throw refusal(FailureType.DownstreamError, response.refused);
         await markCompleted(taskId, { result: response, completedBy: actor }, actor, {
           reference: response.reference,
         });
         return { reference: response.reference };
       } catch (err) {
-        if (err instanceof ApplicationFailure && err.nonRetryable) {
+        const refused = failureOf(err, FailureType.DownstreamError, FailureType.DownstreamTimeout);
+        if (refused) {
           await transition(db, {
             entity: 'task',
             id: taskId,
             to: 'failed',
             eventKey: `task:${taskId}:attempt-${attempt}:failed`,
             actor,
-            details: { attempt, reason: err.message },
+            details: { attempt, reason: refused.message },
           });
         }
         throw err;

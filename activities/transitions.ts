@@ -10,6 +10,7 @@ import {
   subOrders,
   tasks,
 } from '../db/schema';
+import type { Entity, Transition } from '../workflows/contracts';
 
 const tables = {
   quote: quotes,
@@ -19,20 +20,7 @@ const tables = {
   task: tasks,
   productInventory,
   falloutCase: falloutCases,
-} as const;
-export type Entity = keyof typeof tables;
-
-export interface Transition {
-  entity: Entity;
-  id: string;
-  to: string;
-  /** Unique per workflow step (for example `task:<id>:running`), so a retried write records once. */
-  eventKey: string;
-  actor: string;
-  /** The role the caller acted under, when a person or a client acted through the API. */
-  actorRole?: string;
-  details?: Record<string, unknown>;
-}
+} as const satisfies Record<Entity, unknown>;
 
 /**
  * Moves one entity to a new state and records the change in the audit trail, in one transaction and at
@@ -69,6 +57,16 @@ export async function transition(db: Db | Tx, change: Transition): Promise<boole
     return true;
   };
   return db.transaction(run);
+}
+
+/** The state moves the workflows record themselves (a node's own state): one activity for them all. */
+export function transitionActivities(db: Db) {
+  return {
+    /** Records any state change with its audit event, once per event key. */
+    async recordTransition(change: Transition): Promise<boolean> {
+      return transition(db, change);
+    },
+  };
 }
 
 /** postgres.js returns rows as the result itself, PGlite under `rows`. */

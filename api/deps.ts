@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { SecuritySettings } from './auth';
-import type { CatalogStore } from '../activities/catalog-store';
-import type { DownstreamSimulator } from '../activities/simulator';
+import type { CatalogStore } from '../catalog/store';
+import type { DownstreamSimulator } from '../downstream/simulator';
 import type { Database } from '../db/client';
 import type { FulfilmentSettings } from '../workflows/contracts';
 

@@ -3,9 +3,9 @@ import {
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
 } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
+import { failureOf, FailureType } from '../domain/failures';
 
 export interface ErrorDetail {
   field: string;
@@ -120,35 +120,29 @@ function toResponse(err: FastifyError): {
       body: { code: 'invalid_state', message: `Already running: ${err.workflowId}`, details: [] },
     };
   }
-  if (
-    err instanceof WorkflowUpdateFailedError &&
-    err.cause instanceof ApplicationFailure &&
-    err.cause.type === 'InvalidState'
-  ) {
-    const [details] = (err.cause.details ?? []) as unknown[];
+  const refused = err instanceof WorkflowUpdateFailedError && failureOf(err.cause, FailureType.InvalidState);
+  if (refused) {
+    const [details] = (refused.details ?? []) as unknown[];
     return {
       statusCode: 409,
       body: {
         code: 'invalid_state',
-        message: err.cause.message,
+        message: refused.message,
         details: Array.isArray(details) ? details : [],
       },
     };
   }
-  if (
+  const barred =
     err instanceof WorkflowUpdateFailedError &&
-    err.cause instanceof ApplicationFailure &&
-    (err.cause.type === 'FourEyes' || err.cause.type === 'Forbidden')
-  ) {
-    const message = err.cause.message;
+    failureOf(err.cause, FailureType.FourEyes, FailureType.Forbidden);
+  if (barred) {
+    const rule = barred.type === FailureType.FourEyes ? 'four_eyes' : 'role';
     return {
       statusCode: 403,
       body: {
         code: 'forbidden',
-        message,
-        details: [
-          { field: 'authorization', rule: err.cause.type === 'FourEyes' ? 'four_eyes' : 'role', message },
-        ],
+        message: barred.message,
+        details: [{ field: 'authorization', rule, message: barred.message }],
       },
     };
   }

@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Db } from '../db/client';
 import { catalogVersions } from '../db/schema';
-import { projectRoot } from '../platform/config';
 import type { Catalog } from './schema';
 import { validateCatalog } from './validate';
 
-export const defaultCatalogPath = path.join(projectRoot, 'catalog', 'catalog.json');
+/** The catalog that ships with the code, beside this file. */
+export const defaultCatalogPath = fileURLToPath(new URL('./catalog.json', import.meta.url));
 
 /** Reads and validates the catalog file; throws a CatalogError naming each bad entry. */
 export function readCatalog(file = defaultCatalogPath): Catalog {

@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
@@ -7,7 +8,6 @@ import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
-import { dataDir, projectRoot } from '../platform/config';
 import * as schema from './schema';
 
 export type Schema = typeof schema;
@@ -24,18 +24,24 @@ export interface Database {
   close(): Promise<void>;
 }
 
-const migrationsFolder = path.join(projectRoot, 'db', 'migrations');
+const migrationsFolder = fileURLToPath(new URL('./migrations', import.meta.url));
+/** Where the project is, to name a PGlite folder inside it briefly. */
+const projectRoot = fileURLToPath(new URL('..', import.meta.url));
 /** Serialises migrations when several processes (workers, APIs) start against one PostgreSQL. */
 const MIGRATION_LOCK_ID = 7_233_001;
 
-export const defaultPgliteDir = path.join(dataDir, 'pglite');
-
-/** Opens PostgreSQL when `url` is given, else the embedded PGlite database in `pgliteDir`; runs migrations. */
-export async function openDatabase(url?: string, pgliteDir = defaultPgliteDir): Promise<Database> {
-  return url ? openPostgres(url) : openPglite(pgliteDir);
+/**
+ * Opens PostgreSQL when `url` is given (with at most `poolSize` connections), else the embedded PGlite
+ * database in `pgliteDir` (`memory://` for one in memory); runs migrations. The caller's configuration
+ * decides all three.
+ */
+export async function openDatabase(url?: string, pgliteDir?: string, poolSize = 10): Promise<Database> {
+  if (url) return openPostgres(url, poolSize);
+  if (!pgliteDir) throw new Error('No database: give a PostgreSQL URL or a folder for the embedded PGlite');
+  return openPglite(pgliteDir);
 }
 
-async function openPostgres(url: string): Promise<Database> {
+async function openPostgres(url: string, poolSize: number): Promise<Database> {
   const migrator = postgres(url, { max: 1, onnotice: () => {} });
   try {
     await migrator`select pg_advisory_lock(${MIGRATION_LOCK_ID})`;
@@ -44,7 +50,7 @@ async function openPostgres(url: string): Promise<Database> {
   } finally {
     await migrator.end();
   }
-  const client = postgres(url, { max: Number(process.env.DATABASE_POOL_SIZE ?? 10), onnotice: () => {} });
+  const client = postgres(url, { max: poolSize, onnotice: () => {} });
   const db = drizzlePostgres(client, { schema }) as unknown as Db;
   const parsed = new URL(url);
   return {

@@ -1,8 +1,8 @@
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
-import { CatalogStore } from '../activities/catalog-store';
-import { DownstreamSimulator } from '../activities/simulator';
+import { CatalogStore } from '../catalog/store';
+import { DownstreamSimulator } from '../downstream/simulator';
 import { buildApp } from '../api/app';
 import { LocalIssuer } from '../api/auth/local-issuer';
 import type { AuthSettings } from '../api/auth/verifier';
@@ -22,7 +22,7 @@ export interface Core {
 export async function openCore(config: Config): Promise<Core> {
   // Read the catalog first: an invalid catalog stops start-up before anything else is touched.
   const catalog = readCatalog();
-  const database = await openDatabase(config.databaseUrl);
+  const database = await openDatabase(config.databaseUrl, config.pgliteDir, config.databasePoolSize);
   try {
     await storeCatalog(database.db, catalog);
   } catch (err) {

@@ -12,8 +12,12 @@ export interface Config {
   port: number;
   /** Host the API binds to. */
   host: string;
-  /** PostgreSQL URL; when absent the embedded PGlite database under `dataDir` is used. */
+  /** PostgreSQL URL; when absent the embedded PGlite database in `pgliteDir` is used. */
   databaseUrl?: string;
+  /** Connections per process to PostgreSQL. */
+  databasePoolSize: number;
+  /** The folder of the embedded PGlite database, under `dataDir`. */
+  pgliteDir: string;
   /** An existing Temporal frontend; when absent `npm start` starts a dev server. */
   temporalAddress?: string;
   temporalNamespace: string;
@@ -89,6 +93,8 @@ export function loadConfig(): Config {
     port: intFrom('PORT', 3000),
     host: nonEmpty('HOST') ?? '0.0.0.0',
     databaseUrl: nonEmpty('DATABASE_URL'),
+    databasePoolSize: positiveFrom('DATABASE_POOL_SIZE', 10),
+    pgliteDir: path.join(dataDir, 'pglite'),
     temporalAddress: nonEmpty('TEMPORAL_ADDRESS'),
     temporalNamespace: nonEmpty('TEMPORAL_NAMESPACE') ?? 'default',
     temporalTaskQueue: nonEmpty('TEMPORAL_TASK_QUEUE') ?? 'order-orchestration',

@@ -5,6 +5,7 @@ import {
   type LocalActivityOptions,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import { activityRefusals } from '../domain/failures';
 
 /**
  * Database and downstream activities. Infrastructure errors (a dropped connection, a worker crash) retry
@@ -12,7 +13,12 @@ import type { Activities } from '../activities';
  */
 export const activityOptions: ActivityOptions = {
   startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '1 minute',
+    nonRetryableErrorTypes: activityRefusals,
+  },
 };
 
 export const activities = proxyActivities<Activities>(activityOptions);
@@ -25,7 +31,12 @@ export const activities = proxyActivities<Activities>(activityOptions);
 export const bookkeeping = proxyLocalActivities<Activities>({
   startToCloseTimeout: '1 minute',
   localRetryThreshold: '10 seconds',
-  retry: { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds' },
+  retry: {
+    initialInterval: '200 milliseconds',
+    backoffCoefficient: 2,
+    maximumInterval: '30 seconds',
+    nonRetryableErrorTypes: activityRefusals,
+  },
 } satisfies LocalActivityOptions);
 
 /** Calls an activity with a one-line summary that the Temporal UI shows on the event. */

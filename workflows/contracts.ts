@@ -1,12 +1,14 @@
+// Over 250 lines on purpose: every workflow contract and boundary type, written once in one file.
 /**
- * Contracts of every workflow: IDs, inputs, signals, queries and updates. Imported by the workflows,
- * the API and the tests alike, so a name is written once.
+ * Contracts of every workflow: IDs, inputs, signals, queries and updates, and what activities and
+ * workflows hand each other. Imported by the workflows, the activities, the API and the tests alike, so a
+ * name is written once.
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ApprovalRole } from '../domain/approval-policy';
-import type { DomainOrderState, OrderState, QuoteState, TaskState } from '../domain/states';
 import type { TaskKind } from '../catalog/schema';
 import type { FalloutAction, FalloutPriority, FalloutType } from '../domain/fallout-policy';
+import type { DomainOrderState, FalloutCaseState, OrderState, QuoteState, TaskState } from '../domain/states';
 
 export const workflowId = {
   quoteApproval: (quoteId: string, version: number) => `quote-approval:${quoteId}:v${version}`,
@@ -196,7 +198,7 @@ export interface FalloutResolution {
 export interface FalloutStatus {
   caseId: string;
   taskId: string;
-  state: 'open' | 'inProgress' | 'onHold' | 'resolved';
+  state: Exclude<FalloutCaseState, 'cancelled'>;
   /** Who took the case, while someone works on it. */
   assignee?: string;
   assignmentGroup: string;
@@ -277,3 +279,80 @@ export const projectStatusQuery = defineQuery<ProjectStatus>('status');
 export const completeSignal = defineSignal<[TaskCompletion]>('complete');
 export const failSignal = defineSignal<[TaskFailure]>('fail');
 export const taskStatusQuery = defineQuery<TaskStatus>('status');
+
+// ---- What activities hand the workflows, and take from them (plain JSON) ----------------------------
+/** An entity whose state moves are recorded, each with its audit event. */
+export type Entity =
+  'quote' | 'order' | 'subOrder' | 'domainOrder' | 'task' | 'productInventory' | 'falloutCase';
+export interface Transition {
+  entity: Entity;
+  id: string;
+  to: string;
+  /** Unique per workflow step (for example `task:<id>:running`), so a retried write records once. */
+  eventKey: string;
+  /** Who made the change: the caller's subject for an API call, the workflow ID for the engine's own. */
+  actor: string;
+  /** The role the caller acted under, when a person or a client acted through the API. */
+  actorRole?: string;
+  details?: Record<string, unknown>;
+}
+
+/** A check of order approval that said no (stage 5). */
+export interface ApprovalRefusal {
+  check: 'credit' | 'feasibility';
+  subject: string;
+  reason: string;
+}
+
+/** The decomposed order, as the order workflow runs it. */
+export interface OrderPlan {
+  /** In the order to start them. */
+  subOrderIds: string[];
+  domainOrders: number;
+  tasks: number;
+  dueDate: string;
+}
+
+/** A domain order of a sub-order, with the domain orders of the same sub-order it waits on. */
+export interface DomainOrderPlan {
+  id: string;
+  domain: string;
+  specCode: string;
+  dependsOn: string[];
+}
+
+/** A task as its domain order runs it: the plan's row and what the catalog says of its kind of task. */
+export interface TaskPlan {
+  id: string;
+  code: string;
+  kind: TaskKind;
+  /** Tasks that must complete first, in this domain order or another. */
+  dependsOn: string[];
+  /** Throttle lane: tasks that must have finished first, whatever their outcome. */
+  throttledAfter: string[];
+  /** Other domain orders to tell when this task finishes. */
+  notifies: string[];
+  plannedMinutes: number;
+  retry: { maxAttempts: number; backoffSeconds: number[] };
+  milestones: string[];
+  system: string | null;
+  mandatory: boolean;
+  pointOfNoReturn: boolean;
+}
+
+export interface DomainOrderStart {
+  /** An amendment retired the domain order before it started: nothing to run. */
+  retired: boolean;
+  tasks: TaskPlan[];
+  /** Tasks of other domain orders this one waits on that have already finished. */
+  settled: Record<string, TaskOutcome>;
+}
+
+/** Completed work to undo when an order is cancelled or aborted, or a domain order retired. */
+export interface Compensation {
+  taskId: string;
+  code: string;
+  /** The catalog's compensating action (release a reservation, cancel a carrier order, recall a device...). */
+  action: string;
+  system: string;
+}

@@ -4,29 +4,29 @@ import {
   executeChild,
   getExternalWorkflowHandle,
   setHandler,
-  sleep,
   workflowInfo,
   type SignalDefinition,
 } from '@temporalio/workflow';
-import type { TaskPlan } from '../activities/orders';
 import { assignmentGroupsOf, falloutPriorityOf, falloutTypeOf } from '../domain/fallout-policy';
 import { rollUp, type DomainOrderState } from '../domain/states';
-import { bookkeeping, withOptions } from './activity-proxies';
+import { bookkeeping } from './activity-proxies';
+import { ApiTasks, type TaskRun } from './api-tasks';
 import {
   abortSignal,
   falloutChangedSignal,
   jeopardySignal,
-  systemBackSignal,
   taskFinishedSignal,
   workflowId,
   type DomainOrderInput,
   type JeopardyLevel,
   type TaskOutcome,
+  type TaskPlan,
 } from './contracts';
-import { FulfilmentNode } from './fulfilment-node';
 import { fallout } from './fallout';
+import { FulfilmentNode } from './fulfilment-node';
+import { JeopardyClocks } from './jeopardy-clocks';
 import { project } from './project';
-import { childSearchAttributes, compensate, ControlRelay, itemStateOf } from './shared';
+import { childSearchAttributes, compensate, ControlRelay, itemStateOf, signalEach } from './shared';
 import { task } from './task';
 
 /**
@@ -39,25 +39,33 @@ import { task } from './task';
  */
 export async function domainOrder(input: DomainOrderInput): Promise<DomainOrderState> {
   const { domainOrderId, orderId, customerId, domain, settings } = input;
-  const { minuteMs } = settings;
   const node = new FulfilmentNode<DomainOrderState>('domainOrder', domainOrderId, 'acknowledged', {
     name: `Domain order **${domainOrderId}** (${domain})`,
     children: 'tasks',
   });
   const settled = new Map<string, TaskOutcome>();
   setHandler(taskFinishedSignal, ({ taskId, outcome }) => void settled.set(taskId, outcome));
+
+  /** Signals the sub-order and the order above. */
+  const tellAbove = <T>(signal: SignalDefinition<[T]>, arg: T) =>
+    signalEach([workflowId.subOrder(input.subOrderId), workflowId.order(orderId)], signal, arg);
+  // A task late past its plan raises its jeopardy; a rise of the domain order's own level goes up.
+  const clocks = new JeopardyClocks(
+    settings.minuteMs,
+    () => control.held,
+    async (taskId: string, level: JeopardyLevel) => {
+      const levels = await bookkeeping.raiseJeopardy(taskId, level);
+      if (node.raiseJeopardy(levels.domainOrder))
+        await tellAbove(jeopardySignal, { level: levels.domainOrder });
+    },
+  );
   // Hold: start no new task, pause the jeopardy clocks. Cancel: start nothing more, call back the people
   // working on tasks (their workflows are cancelled); api calls in flight finish and are compensated.
   const peopleAtWork = new Set<CancellationScope>();
-  let heldSince: number | undefined;
   const relay = new ControlRelay(async (before) => {
     if (relay.control.cancelled && !before.cancelled) for (const scope of peopleAtWork) scope.cancel();
-    if (relay.control.held && heldSince === undefined) heldSince = Date.now();
-    if (!relay.control.held && heldSince !== undefined) {
-      for (const c of clocks.values()) c.since += Date.now() - heldSince;
-      heldSince = undefined;
-      await checkClocks();
-    }
+    if (relay.control.held) clocks.pause();
+    else await clocks.resume();
   });
   const { control } = relay;
 
@@ -69,6 +77,7 @@ export async function domainOrder(input: DomainOrderInput): Promise<DomainOrderS
   for (const [id, outcome] of Object.entries(plan.settled)) settled.set(id, outcome);
   node.progress.total = plan.tasks.length;
   node.show('inProgress');
+  const apiTasks = new ApiTasks(customerId, control);
 
   const own = new Map(plan.tasks.map((t) => [t.id, t]));
   const runs = new Map<string, Promise<TaskOutcome>>();
@@ -94,7 +103,7 @@ export async function domainOrder(input: DomainOrderInput): Promise<DomainOrderS
       outcome = 'cancelled';
     } else if (deps.every((d) => d === 'completed' || d === 'skipped')) {
       outcome = await node.track(
-        () => watched(t, () => runWithFallouts(t)),
+        () => clocks.watch(t, () => runWithFallouts(t)),
         (o) => o === 'completed' || o === 'skipped',
       );
     } else {
@@ -164,19 +173,8 @@ export async function domainOrder(input: DomainOrderInput): Promise<DomainOrderS
     await tellAbove(falloutChangedSignal, { delta });
   };
 
-  /** Signals the sub-order and the order above (a closed one needs no word). */
-  const tellAbove = async <T>(signal: SignalDefinition<[T]>, arg: T) => {
-    await Promise.all(
-      [workflowId.subOrder(input.subOrderId), workflowId.order(orderId)].map((id) =>
-        getExternalWorkflowHandle(id)
-          .signal(signal, arg)
-          .catch(() => undefined),
-      ),
-    );
-  };
-
-  const runTask = async (t: TaskPlan, round: number): Promise<{ outcome: TaskOutcome; reason?: string }> => {
-    if (t.kind === 'api') return runApiTask(t, round);
+  const runTask = async (t: TaskPlan, round: number): Promise<TaskRun> => {
+    if (t.kind === 'api') return apiTasks.run(t, round);
     const common = {
       typedSearchAttributes: childSearchAttributes(orderId, customerId, 'pending', domain),
     };
@@ -223,124 +221,9 @@ export async function domainOrder(input: DomainOrderInput): Promise<DomainOrderS
     }
   };
 
-  /**
-   * An `api` task: one activity per attempt, the catalog's waits between attempts. A round after a
-   * fall-out's `retry` gets the policy's attempts again, numbered on (each attempt its own idempotency key).
-   */
-  const runApiTask = async (
-    t: TaskPlan,
-    round: number,
-  ): Promise<{ outcome: TaskOutcome; reason?: string }> => {
-    const { maxAttempts, backoffSeconds } = t.retry;
-    for (let attempt = 1; ; attempt++) {
-      const number = round * maxAttempts + attempt;
-      try {
-        // The call heartbeats: a worker that dies mid-call hands it to another within seconds, and the
-        // retry reuses the attempt's idempotency key, so the downstream system acts once.
-        await withOptions(
-          'runApiTask',
-          {
-            summary: `${t.code} (${t.id}) attempt ${attempt}/${maxAttempts}${round ? `, round ${round + 1}` : ''}`,
-            heartbeatTimeout: '5 seconds',
-          },
-          t.id,
-          number,
-          customerId,
-        );
-        return { outcome: 'completed' };
-      } catch (err) {
-        if (failureType(err) === 'SystemOffline') {
-          // Not an attempt: the task waits onHold until its system is back, then tries the same attempt.
-          attempt--;
-          if ((await waitForSystem(t)) === 'cancelled') return { outcome: 'cancelled' };
-          continue;
-        }
-        if (attempt >= maxAttempts) {
-          const reason = `${attempt} attempts failed; last: ${errorMessage(err)}`;
-          await bookkeeping.recordTaskFatallyFailed(t.id, { by: 'engine', reason }, round);
-          return { outcome: 'failed', reason };
-        }
-        const wait = (backoffSeconds[Math.min(attempt - 1, backoffSeconds.length - 1)] ?? 1) * 1000;
-        if (await condition(() => control.cancelled, wait)) return { outcome: 'cancelled' };
-      }
-    }
-  };
-
-  /**
-   * A system marked offline holds its tasks: `onHold` until the API says it is back (signal `systemBack`
-   * to the domain orders holding its tasks), checked again every minute in case that word was missed.
-   */
-  const systemsBack = new Set<string>();
-  setHandler(systemBackSignal, ({ system }) => void systemsBack.add(system));
-  let holds = 0;
-  const waitForSystem = async (t: TaskPlan): Promise<'back' | 'cancelled'> => {
-    const system = t.system!;
-    systemsBack.delete(system);
-    await bookkeeping.recordTaskOnHold(t.id, system, ++holds);
-    for (;;) {
-      await condition(() => systemsBack.has(system) || control.cancelled, 60_000);
-      if (control.cancelled) return 'cancelled';
-      if (systemsBack.has(system) || (await bookkeeping.isSystemOnline(system))) return 'back';
-    }
-  };
-
-  /**
-   * Jeopardy clocks of the running tasks: `yellow` past the planned duration, `red` past twice that. One
-   * timer serves them all, set for the earliest next deadline and never cancelled (a finished task's
-   * deadline just passes unnoticed), so a task that ends in time costs the history nothing.
-   */
-  const clocks = new Map<string, { since: number; planned: number; level: number }>();
-  let armedFor = Infinity;
-  const deadlineOf = (c: { since: number; planned: number; level: number }) =>
-    c.since + c.planned * (c.level + 1);
-  const arm = (at: number) => {
-    if (at >= armedFor) return;
-    armedFor = at;
-    void sleep(Math.max(1, at - Date.now())).then(async () => {
-      if (armedFor === at) armedFor = Infinity;
-      await checkClocks();
-    });
-  };
-  const checkClocks = async () => {
-    if (control.held) return; // paused; resuming moves every clock on by the time held
-    for (const [taskId, c] of clocks) {
-      while (c.level < 2 && deadlineOf(c) <= Date.now()) {
-        c.level++;
-        await raiseJeopardy(taskId, c.level === 1 ? 'yellow' : 'red');
-      }
-    }
-    const pending = [...clocks.values()].filter((c) => c.level < 2);
-    if (pending.length > 0) arm(Math.min(...pending.map(deadlineOf)));
-  };
-
-  /** Runs a task with its jeopardy clock ticking. */
-  const watched = async (t: TaskPlan, run: () => Promise<TaskOutcome>): Promise<TaskOutcome> => {
-    const clock = { since: Date.now(), planned: Math.max(1, t.plannedMinutes * minuteMs), level: 0 };
-    clocks.set(t.id, clock);
-    arm(deadlineOf(clock));
-    try {
-      return await run();
-    } finally {
-      clocks.delete(t.id);
-    }
-  };
-
-  const raiseJeopardy = async (taskId: string, level: JeopardyLevel) => {
-    const levels = await bookkeeping.raiseJeopardy(taskId, level);
-    if (node.raiseJeopardy(levels.domainOrder))
-      await tellAbove(jeopardySignal, { level: levels.domainOrder });
-  };
-
   /** Tells the domain orders waiting on the task how it ended; one not started yet reads it from the database. */
-  const notify = async (t: TaskPlan, outcome: TaskOutcome) => {
-    await Promise.all(
-      t.notifies.map((id) =>
-        getExternalWorkflowHandle(workflowId.domainOrder(id))
-          .signal(taskFinishedSignal, { taskId: t.id, outcome })
-          .catch(() => undefined),
-      ),
-    );
-  };
+  const notify = (t: TaskPlan, outcome: TaskOutcome) =>
+    signalEach(t.notifies.map(workflowId.domainOrder), taskFinishedSignal, { taskId: t.id, outcome });
 
   const outcomes = await Promise.all(plan.tasks.map((t) => outcomeOf(t.id)));
   if (control.retire) {
@@ -357,13 +240,4 @@ export async function domainOrder(input: DomainOrderInput): Promise<DomainOrderS
     : (rollUp(states) as DomainOrderState);
   await node.move(final);
   return final;
-}
-
-function failureType(err: unknown): string | undefined {
-  return (err as { cause?: { type?: string } }).cause?.type;
-}
-
-function errorMessage(err: unknown): string {
-  const cause = (err as { cause?: { message?: string } }).cause;
-  return cause?.message ?? (err as Error).message ?? String(err);
 }

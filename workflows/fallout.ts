@@ -1,5 +1,4 @@
 import {
-  ApplicationFailure,
   CancellationScope,
   allHandlersFinished,
   condition,
@@ -9,6 +8,7 @@ import {
   upsertSearchAttributes,
 } from '@temporalio/workflow';
 import { refusalOf } from '../domain/fallout-policy';
+import { failure, FailureType } from '../domain/failures';
 import { bookkeeping } from './activity-proxies';
 import {
   falloutStatusQuery,
@@ -62,15 +62,9 @@ export async function fallout(input: FalloutInput): Promise<FalloutResolution> {
     {
       validator: ({ action }) => {
         if (requested || status.state === 'resolved')
-          throw ApplicationFailure.create({
-            type: 'InvalidState',
-            message: `Fall-out ${caseId} is already resolved`,
-          });
+          throw failure(FailureType.InvalidState, `Fall-out ${caseId} is already resolved`);
         if (action === 'hold' && status.state === 'onHold')
-          throw ApplicationFailure.create({
-            type: 'InvalidState',
-            message: `Fall-out ${caseId} is already onHold`,
-          });
+          throw failure(FailureType.InvalidState, `Fall-out ${caseId} is already onHold`);
       },
     },
   );
@@ -87,8 +81,7 @@ export async function fallout(input: FalloutInput): Promise<FalloutResolution> {
           requested && status.state !== 'resolved'
             ? 'a resolution is already being recorded'
             : refusalOf(resolution.action, status.state, { id: input.taskId, mandatory: input.mandatory });
-        if (why)
-          throw ApplicationFailure.create({ type: 'InvalidState', message: `Fall-out ${caseId}: ${why}` });
+        if (why) throw failure(FailureType.InvalidState, `Fall-out ${caseId}: ${why}`);
       },
     },
   );

@@ -1,9 +1,14 @@
 import { setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import type { Entity } from '../activities/transitions';
 import { bookkeeping } from './activity-proxies';
-import { statusQuery, type OrderStatus, type Progress } from './contracts';
+import {
+  jeopardyLevels,
+  statusQuery,
+  type Entity,
+  type JeopardyLevel,
+  type OrderStatus,
+  type Progress,
+} from './contracts';
 import { FalloutOpen, Jeopardy, OrderState, State } from './search-attributes';
-import { jeopardyLevels, type JeopardyLevel } from './contracts';
 
 /**
  * The state an order, sub-order or domain-order workflow keeps: its own state and its children's

@@ -1,36 +1,24 @@
 import {
-  ApplicationFailure,
   CancellationScope,
   allHandlersFinished,
   condition,
   continueAsNew,
-  getExternalWorkflowHandle,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
 import { rollUp, type OrderState } from '../domain/states';
 import { withSummary } from './activity-proxies';
 import {
-  abortSignal,
-  amendUpdate,
-  cancelUpdate,
-  controlSignal,
   defaultFulfilmentSettings,
   falloutChangedSignal,
-  holdUpdate,
-  type OrderControlRequest,
   jeopardySignal,
-  resumeUpdate,
   workflowId,
-  type OrderCarry,
   type OrderInput,
 } from './contracts';
 import { FulfilmentNode } from './fulfilment-node';
+import { OrderControls } from './order-controls';
 import { childSearchAttributes, compensate, ControlRelay, itemStateOf } from './shared';
 import { subOrder } from './sub-order';
-
-const invalidState = (message: string, details: unknown[] = []) =>
-  ApplicationFailure.create({ type: 'InvalidState', message, details: [details] });
 
 /**
  * The primary order (stages 5 to 9): order approval (credit and feasibility), product inventory created
@@ -39,10 +27,10 @@ const invalidState = (message: string, details: unknown[] = []) =>
  * `historyLimit` it lets the running sub-orders finish and continues as new with what it has counted.
  * Closure is bottom-up: the order closes after its last sub-order, activating its inventory.
  *
- * Updates `hold`, `resume` and `cancel` (API: `POST /orders/:id/hold`, ...) reach every running sub-order
- * and domain order. A cancellation is assessed first: past a point of no return it is refused and the
- * order goes back to where it was; otherwise the work done is compensated, latest first, and the order
- * closes `cancelled`.
+ * Updates `hold`, `resume`, `cancel` and `amend` (API: `POST /orders/:id/hold`, ...) are handled by
+ * `OrderControls` and reach every running sub-order and domain order. A cancellation is assessed first:
+ * past a point of no return it is refused and the order goes back to where it was; otherwise the work done
+ * is compensated, latest first, and the order closes `cancelled`.
  */
 export async function order(input: OrderInput): Promise<OrderState> {
   const { orderId, customerId } = input;
@@ -55,124 +43,11 @@ export async function order(input: OrderInput): Promise<OrderState> {
   setHandler(falloutChangedSignal, ({ delta }) => node.countFallouts(delta));
   const relay = new ControlRelay();
   const { control } = relay;
-  let controls = input.carry?.controls ?? 0;
-  let cancelReason = '';
-  let aborted: { caseId: string; taskId: string; by: string } | undefined;
-  setHandler(abortSignal, async (abort) => {
-    if (aborted || control.cancelled) return;
-    aborted = abort;
-    await relay.apply({ cancelled: true });
-  });
-
-  /** Hold and resume: a move between two states, passed down to every running child. */
-  const holdSwitch = (update: typeof holdUpdate, from: OrderState, to: OrderState, rule: string) =>
-    setHandler(
-      update,
-      async ({ reason, by }) => {
-        await node.move(to, `${++controls}`, { reason }, by);
-        await relay.apply({ held: to === 'held' });
-        return { state: node.state };
-      },
-      {
-        validator: (_request: OrderControlRequest) => {
-          if (node.state !== from) throw invalidState(`Order ${orderId} is ${node.state}; ${rule}`);
-        },
-      },
-    );
-  holdSwitch(holdUpdate, 'inProgress', 'held', 'only an order in progress can be held');
-  holdSwitch(resumeUpdate, 'held', 'inProgress', 'only a held order can be resumed');
-  setHandler(
-    cancelUpdate,
-    async ({ reason, by }) => {
-      const before = node.state;
-      const wasHeld = control.held;
-      await node.move('assessingCancellation', `${++controls}`, { reason }, by);
-      await relay.apply({ held: true }); // nothing new starts while the order is assessed
-      const passed = await withSummary(
-        'assessCancellation',
-        'Check every item against its point of no return',
-        orderId,
-      );
-      if (passed.length > 0) {
-        await node.move(before, `${++controls}`, { cancellationRefused: passed });
-        await relay.apply({ held: wasHeld });
-        const items = [...new Set(passed.flatMap((p) => p.items))];
-        throw invalidState(
-          `Order ${orderId} cannot be cancelled: ${items.join(', ')} passed the milestone pointOfNoReturn ` +
-            `(${passed.map((p) => `${p.code} ${p.state}`).join(', ')}); it stays ${before}`,
-          passed.map((p) => ({
-            field: 'items',
-            rule: 'pointOfNoReturn',
-            message: `${p.items.join(', ')}: ${p.code} ${p.state}`,
-          })),
-        );
-      }
-      cancelReason = reason ?? 'cancelled by the customer';
-      await node.move('pendingCancellation', `${++controls}`, { reason }, by);
-      await relay.apply({ cancelled: true });
-      return { state: node.state };
-    },
-    {
-      validator: (_request: OrderControlRequest) => {
-        if (!['acknowledged', 'inProgress', 'held'].includes(node.state))
-          throw invalidState(`Order ${orderId} is ${node.state}; it cannot be cancelled now`);
-      },
-    },
-  );
-
-  // Amendments (supplemental orders): the running plan freezes while the change is applied; new sites
-  // join the window, domain orders whose items were removed stop and undo their work, the rest goes on.
-  let amending = 0;
-  let closing = false;
-  let carry: OrderCarry | undefined;
-  setHandler(
-    amendUpdate,
-    async ({ amendmentId }) => {
-      amending++;
-      const wasHeld = control.held;
-      try {
-        await relay.apply({ held: true });
-        await condition(() => carry !== undefined);
-        const effects = await withSummary(
-          'applyAmendment',
-          `Apply amendment ${amendmentId} to the running plan`,
-          amendmentId,
-          settings.minuteMs,
-        );
-        await Promise.all(
-          effects.retiredDomainOrderIds.map((id) =>
-            getExternalWorkflowHandle(workflowId.domainOrder(id))
-              .signal(controlSignal, { held: false, cancelled: true, retire: true })
-              .catch(() => undefined),
-          ),
-        );
-        const ids = carry!.subOrderIds;
-        for (const removed of effects.removedSubOrderIds) {
-          const at = ids.indexOf(removed);
-          if (at >= carry!.next) ids.splice(at, 1); // not started yet: it never will be
-        }
-        ids.push(...effects.newSubOrderIds);
-        node.progress.total = ids.length;
-        node.report();
-        await withSummary('completeAmendment', `Amendment ${amendmentId} applied`, amendmentId);
-        return { ...effects, state: node.state };
-      } finally {
-        await relay.apply({ held: wasHeld });
-        amending--;
-      }
-    },
-    {
-      validator: (_request: { amendmentId: string }) => {
-        if (!['inProgress', 'held'].includes(node.state) || closing || control.cancelled)
-          throw invalidState(
-            `Order ${orderId} is ${closing ? 'closing' : node.state}; it can no longer be amended`,
-          );
-      },
-    },
-  );
+  const controls = new OrderControls(orderId, settings, node, relay, input.carry?.controls);
 
   if (input.carry) {
-    carry = input.carry;
+    const { carry } = input;
+    controls.carry = carry;
     node.raiseJeopardy(carry.jeopardy);
     node.countFallouts(carry.falloutsOpen);
     node.show(carry.held ? 'held' : 'inProgress');
@@ -204,7 +79,7 @@ export async function order(input: OrderInput): Promise<OrderState> {
       orderId,
       settings.minuteMs,
     );
-    carry = {
+    controls.carry = {
       subOrderIds: plan.subOrderIds,
       next: 0,
       outcomes: {},
@@ -215,6 +90,7 @@ export async function order(input: OrderInput): Promise<OrderState> {
     await condition(() => node.state === 'acknowledged' || control.cancelled);
     if (!control.cancelled) await node.move('inProgress');
   }
+  const carry = controls.carry!;
   const { subOrderIds, outcomes } = carry;
   node.progress.total = subOrderIds.length;
   node.progress.completed = outcomes.completed ?? 0;
@@ -243,13 +119,13 @@ export async function order(input: OrderInput): Promise<OrderState> {
 
   const running = () => node.progress.running;
   const launchable = () =>
-    carry!.next < subOrderIds.length && running() < settings.maxSubOrdersInFlight && !control.held;
-  const finished = () => carry!.next >= subOrderIds.length && running() === 0 && amending === 0;
+    carry.next < subOrderIds.length && running() < settings.maxSubOrdersInFlight && !control.held;
+  const finished = () => carry.next >= subOrderIds.length && running() === 0 && controls.amending === 0;
   for (;;) {
-    await condition(() => control.cancelled || (launchable() && amending === 0) || finished());
+    await condition(() => control.cancelled || (launchable() && controls.amending === 0) || finished());
     if (control.cancelled) break;
     if (finished()) {
-      closing = true;
+      controls.closing = true;
       break;
     }
     if (workflowInfo().historyLength > settings.historyLimit || workflowInfo().continueAsNewSuggested) {
@@ -261,18 +137,18 @@ export async function order(input: OrderInput): Promise<OrderState> {
           jeopardy: node.jeopardy,
           falloutsOpen: node.falloutsOpen,
           held: control.held,
-          controls,
+          controls: controls.moves,
         },
       });
     }
     void runSubOrder(subOrderIds[carry.next++]);
   }
   await condition(() => running() === 0);
-  closing = true;
+  controls.closing = true;
 
-  if (aborted) {
+  if (controls.aborted) {
     // A fall-out was aborted: the sub-orders that did not complete are compensated; what completed stays.
-    const abort = aborted;
+    const abort = controls.aborted;
     const final: OrderState = (outcomes.completed ?? 0) > 0 ? 'partial' : 'failed';
     await CancellationScope.nonCancellable(async () => {
       const plan = await withSummary(
@@ -306,7 +182,7 @@ export async function order(input: OrderInput): Promise<OrderState> {
         'closeCancelled',
         `Close the order as cancelled (${plan.length} compensations)`,
         orderId,
-        cancelReason,
+        controls.cancelReason,
       );
     });
     node.show('cancelled');

@@ -1,5 +1,4 @@
 import {
-  ApplicationFailure,
   allHandlersFinished,
   condition,
   setCurrentDetails,
@@ -7,6 +6,7 @@ import {
   upsertSearchAttributes,
 } from '@temporalio/workflow';
 import { approvalRoles, requiredApprovals } from '../domain/approval-policy';
+import { failure, FailureType } from '../domain/failures';
 import type { QuoteState } from '../domain/states';
 import { activities } from './activity-proxies';
 import {
@@ -59,10 +59,10 @@ export async function quoteApproval(input: QuoteApprovalInput): Promise<QuoteSta
   /** Refuses anything asked of a version that a newer one replaced. */
   const refuseIfSuperseded = () => {
     if (status.superseded)
-      throw ApplicationFailure.create({
-        type: 'InvalidState',
-        message: `Quote ${quoteId} v${version} is superseded by v${status.supersededBy}`,
-      });
+      throw failure(
+        FailureType.InvalidState,
+        `Quote ${quoteId} v${version} is superseded by v${status.supersededBy}`,
+      );
   };
 
   setHandler(quoteStatusQuery, () => status);
@@ -85,28 +85,24 @@ export async function quoteApproval(input: QuoteApprovalInput): Promise<QuoteSta
       validator: (decision) => {
         refuseIfSuperseded();
         if (status.state !== 'pending' || !status.awaiting) {
-          throw ApplicationFailure.create({
-            type: 'InvalidState',
-            message: `Quote ${quoteId} v${version} is ${status.state}, not awaiting a decision`,
-          });
+          throw failure(
+            FailureType.InvalidState,
+            `Quote ${quoteId} v${version} is ${status.state}, not awaiting a decision`,
+          );
         }
         if (decision.heldRoles && !decision.heldRoles.includes(status.awaiting)) {
-          throw ApplicationFailure.create({
-            type: 'Forbidden',
-            message: `Quote ${quoteId} v${version} awaits the ${status.awaiting}; ${decision.approver ?? 'the caller'} holds ${decision.heldRoles.join(', ') || 'no approval role'}`,
-          });
+          throw failure(
+            FailureType.Forbidden,
+            `Quote ${quoteId} v${version} awaits the ${status.awaiting}; ${decision.approver ?? 'the caller'} holds ${decision.heldRoles.join(', ') || 'no approval role'}`,
+          );
         }
         if (decision.role !== undefined && decision.role !== status.awaiting) {
-          throw ApplicationFailure.create({
-            type: 'InvalidState',
-            message: `Quote ${quoteId} v${version} awaits the ${status.awaiting}, not the ${decision.role}`,
-          });
+          throw failure(
+            FailureType.InvalidState,
+            `Quote ${quoteId} v${version} awaits the ${status.awaiting}, not the ${decision.role}`,
+          );
         }
-        if (pendingDecision)
-          throw ApplicationFailure.create({
-            type: 'InvalidState',
-            message: 'A decision is already being recorded',
-          });
+        if (pendingDecision) throw failure(FailureType.InvalidState, 'A decision is already being recorded');
         // Four-eyes: whoever made the version does not approve it (the API checks first; this holds for
         // any client that reaches the update).
         if (
@@ -114,10 +110,10 @@ export async function quoteApproval(input: QuoteApprovalInput): Promise<QuoteSta
           input.author !== undefined &&
           decision.approver === input.author
         )
-          throw ApplicationFailure.create({
-            type: 'FourEyes',
-            message: `${decision.approver} made quote ${quoteId} v${version} and cannot also approve it (four-eyes rule)`,
-          });
+          throw failure(
+            FailureType.FourEyes,
+            `${decision.approver} made quote ${quoteId} v${version} and cannot also approve it (four-eyes rule)`,
+          );
       },
     },
   );
@@ -133,10 +129,10 @@ export async function quoteApproval(input: QuoteApprovalInput): Promise<QuoteSta
       validator: (_acceptance: QuoteAcceptance) => {
         refuseIfSuperseded();
         if (status.state !== 'approved' || acceptance) {
-          throw ApplicationFailure.create({
-            type: 'InvalidState',
-            message: `Quote ${quoteId} v${version} is ${status.state}; only an approved quote can be accepted`,
-          });
+          throw failure(
+            FailureType.InvalidState,
+            `Quote ${quoteId} v${version} is ${status.state}; only an approved quote can be accepted`,
+          );
         }
       },
     },

@@ -5,13 +5,13 @@ import {
   startChild,
   type ChildWorkflowHandle,
   type ChildWorkflowOptions,
+  type SignalDefinition,
   type WithWorkflowArgs,
   type Workflow,
   type WorkflowResultType,
 } from '@temporalio/workflow';
-import type { Compensation } from '../activities/cancellation';
 import { withSummary } from './activity-proxies';
-import { controlSignal, type Control } from './contracts';
+import { controlSignal, type Compensation, type Control } from './contracts';
 import type { NodeOutcome } from './dag';
 import { CustomerId, Domain, OrderId, State } from './search-attributes';
 
@@ -28,6 +28,21 @@ export function childSearchAttributes(
     { key: State, value: state },
     ...(domain ? [{ key: Domain, value: domain }] : []),
   ]);
+}
+
+/** Signals each workflow at once; one that has closed meanwhile needs no word. */
+export async function signalEach<T>(
+  workflowIds: string[],
+  signal: SignalDefinition<[T]>,
+  arg: T,
+): Promise<void> {
+  await Promise.all(
+    workflowIds.map((id) =>
+      getExternalWorkflowHandle(id)
+        .signal(signal, arg)
+        .catch(() => undefined),
+    ),
+  );
 }
 
 /** How a child's outcome counts in the roll-up: a child that never ran because a dependency failed has failed. */

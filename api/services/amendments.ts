@@ -1,5 +1,5 @@
 import { eq, inArray } from 'drizzle-orm';
-import { pointsOfNoReturnPassed } from '../../activities/cancellation';
+import { pointsOfNoReturnPassed } from '../../db/points-of-no-return';
 import { accounts, orderAmendments, orderItems, orders, subOrders } from '../../db/schema';
 import { childId } from '../../domain/order-plan';
 import { amendUpdate, workflowId } from '../../workflows/contracts';

@@ -1,6 +1,6 @@
 /** Dev mode only: faults and outages of the built-in downstream simulator. */
 import { and, eq } from 'drizzle-orm';
-import { approvalChecks } from '../../activities/simulator';
+import { approvalChecks } from '../../downstream/simulator';
 import { tasks } from '../../db/schema';
 import { systemBackSignal, workflowId } from '../../workflows/contracts';
 import type { AppDeps } from '../deps';

@@ -1,17 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { ApplicationFailure } from '@temporalio/common';
 import { and, eq, gt, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { simulatorCalls, simulatorFaults, simulatorSystems } from '../db/schema';
+import { FailureType, refusal } from '../domain/failures';
 
 /** The checks of order approval, which a fault with mode `refuse` makes answer no. */
 export const approvalChecks = ['CREDIT_CHECK', 'FEASIBILITY_CHECK'];
-
-/** Failure types the workflows match on; a downstream refusal is never retried by the activity itself. */
-export const DOWNSTREAM_ERROR = 'DownstreamError';
-export const DOWNSTREAM_TIMEOUT = 'DownstreamTimeout';
-/** The system is down for maintenance or an outage: its tasks wait `onHold`, burning no retries. */
-export const SYSTEM_OFFLINE = 'SystemOffline';
 
 export interface DownstreamCall {
   system: string;
@@ -64,14 +58,14 @@ export class DownstreamSimulator {
     });
     if (done) return done.response as DownstreamResponse;
     if (this.latencyMs > 0) await new Promise((r) => setTimeout(r, this.latencyMs));
-    const refusal = request.taskCode
+    const refused = request.taskCode
       ? await this.failIfFaultInjected(request.taskCode, request.system, request.accountId ?? '')
       : null;
     const response: DownstreamResponse = {
       reference: `${request.system}-${randomUUID().slice(0, 8)}`,
       system: request.system,
       operation: request.operation,
-      ...(refusal ? { refused: refusal } : {}),
+      ...(refused ? { refused } : {}),
       // The system echoes the configuration it applied.
       ...(request.payload?.configuration ? { configured: request.payload.configuration } : {}),
     };
@@ -91,12 +85,7 @@ export class DownstreamSimulator {
     const row = await this.db.query.simulatorSystems.findFirst({
       where: eq(simulatorSystems.system, system),
     });
-    if (row?.offline)
-      throw ApplicationFailure.create({
-        type: SYSTEM_OFFLINE,
-        nonRetryable: true,
-        message: `${system} is offline since ${row.since}`,
-      });
+    if (row?.offline) throw refusal(FailureType.SystemOffline, `${system} is offline since ${row.since}`);
   }
 
   async isOnline(system: string): Promise<boolean> {
@@ -175,12 +164,11 @@ export class DownstreamSimulator {
       .returning({ mode: simulatorFaults.mode });
     if (!fault) return null;
     if (fault.mode === 'refuse') return `${system} refused (injected refusal on ${taskCode})`;
-    const type = fault.mode === 'timeout' ? DOWNSTREAM_TIMEOUT : DOWNSTREAM_ERROR;
-    throw ApplicationFailure.create({
-      type,
-      nonRetryable: true,
-      message: `${system} ${fault.mode === 'timeout' ? 'did not answer in time' : 'refused the request'} (injected fault on ${taskCode})`,
-    });
+    const timeout = fault.mode === 'timeout';
+    throw refusal(
+      timeout ? FailureType.DownstreamTimeout : FailureType.DownstreamError,
+      `${system} ${timeout ? 'did not answer in time' : 'refused the request'} (injected fault on ${taskCode})`,
+    );
   }
 
   async injectFault(

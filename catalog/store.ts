@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
-import type { Catalog } from '../catalog/schema';
 import type { Db } from '../db/client';
 import { catalogVersions } from '../db/schema';
+import type { Catalog } from './schema';
 
 /** Catalog versions as stored in the database, cached: a version never changes once loaded. */
 export class CatalogStore {

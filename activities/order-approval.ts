@@ -1,0 +1,110 @@
+import { and, eq } from 'drizzle-orm';
+import type { Db } from '../db/client';
+import { accounts, auditEvents, orderItems, orders, quoteMembers, subOrders } from '../db/schema';
+import type { DownstreamSimulator } from '../downstream/simulator';
+import type { ApprovalRefusal } from '../workflows/contracts';
+import { orderRow } from './order-rows';
+import { storeProductInventory } from './plan-store';
+import { transition } from './transitions';
+
+/** Order approval (stage 5): credit and feasibility checks, rejection, and product inventory created inactive. */
+export function orderApprovalActivities(db: Db, simulator: DownstreamSimulator) {
+  return {
+    /**
+     * Order approval (stage 5): the financial validation (a credit check of the account's exposure) and
+     * the operational one (feasibility of every site), through the downstream systems. Returns every
+     * refusal; none means approved. Recorded in the audit trail either way.
+     */
+    async approveOrder(orderId: string): Promise<ApprovalRefusal[]> {
+      const order = await orderRow(db, orderId);
+      const account = await db.query.accounts.findFirst({ where: eq(accounts.id, order.accountId) });
+      const items = await db.select().from(orderItems).where(eq(orderItems.orderId, orderId));
+      const exposure =
+        items.reduce((sum, i) => sum + i.oneOffNet, 0) +
+        3 * items.reduce((sum, i) => sum + i.recurringNet, 0);
+      const profile = (account?.billingProfile ?? {}) as { creditLimit?: number };
+      const refusals: ApprovalRefusal[] = [];
+      const credit = await simulator.creditCheck(
+        { accountId: order.accountId, exposure, creditLimit: profile.creditLimit ?? null },
+        `order:${orderId}:credit-check`,
+      );
+      if (credit.refused)
+        refusals.push({ check: 'credit', subject: order.accountId, reason: credit.refused });
+
+      const members = await db
+        .select()
+        .from(quoteMembers)
+        .where(and(eq(quoteMembers.quoteId, order.quoteId), eq(quoteMembers.version, order.quoteVersion)));
+      const subs = await db.select().from(subOrders).where(eq(subOrders.orderId, orderId));
+      for (const sub of subs) {
+        const member = members.find((m) => m.ref === sub.memberRef);
+        if (member?.kind !== 'location') continue;
+        const feasible = await simulator.feasibility(
+          {
+            accountId: order.accountId,
+            siteName: member.name,
+            address: member.address,
+            offerings: items.filter((i) => i.subOrderId === sub.id).map((i) => i.offeringCode),
+          },
+          `order:${orderId}:feasibility:${sub.id}`,
+        );
+        if (feasible.refused)
+          refusals.push({ check: 'feasibility', subject: sub.id, reason: feasible.refused });
+      }
+      await db
+        .insert(auditEvents)
+        .values({
+          eventKey: `order:${orderId}:approval`,
+          orderId,
+          entityType: 'orderApproval',
+          entityId: orderId,
+          toState: refusals.length === 0 ? 'approved' : 'refused',
+          actor: 'order-workflow',
+          details: { exposure, creditLimit: profile.creditLimit ?? null, sites: subs.length, refusals },
+        })
+        .onConflictDoNothing();
+      return refusals;
+    },
+
+    /** A refused order ends `rejected`, its sub-orders with it, every reason kept on the order. */
+    async rejectOrder(orderId: string, refusals: ApprovalRefusal[]): Promise<void> {
+      await db.transaction(async (tx) => {
+        const moved = await transition(tx, {
+          entity: 'order',
+          id: orderId,
+          to: 'rejected',
+          eventKey: `order:${orderId}:rejected`,
+          actor: 'order-workflow',
+          details: { refusals },
+        });
+        if (!moved) return;
+        await tx.update(orders).set({ stateReasons: refusals }).where(eq(orders.id, orderId));
+        const subs = await tx
+          .select({ id: subOrders.id })
+          .from(subOrders)
+          .where(eq(subOrders.orderId, orderId));
+        for (const { id } of subs) {
+          await transition(tx, {
+            entity: 'subOrder',
+            id,
+            to: 'rejected',
+            eventKey: `subOrder:${id}:rejected`,
+            actor: 'order-workflow',
+          });
+        }
+      });
+    },
+
+    /** Creates one product inventory record per order item, in state `created` (inactive). */
+    async createProductInventory(orderId: string): Promise<number> {
+      const order = await orderRow(db, orderId);
+      const items = await db.select().from(orderItems).where(eq(orderItems.orderId, orderId));
+      const subs = await db.select().from(subOrders).where(eq(subOrders.orderId, orderId));
+      const serviceAccountOf = new Map(subs.map((s) => [s.id, s.serviceAccountId]));
+      await db.transaction((tx) =>
+        storeProductInventory(tx, order, items, (item) => serviceAccountOf.get(item.subOrderId)!),
+      );
+      return items.length;
+    },
+  };
+}
