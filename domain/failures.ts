@@ -8,6 +8,10 @@ import { ActivityFailure, ApplicationFailure, ChildWorkflowFailure } from '@temp
 export const FailureType = {
   /** What was asked does not fit the state of the quote, order or fall-out case (the API answers 409). */
   InvalidState: 'InvalidState',
+  /** The caller's token lacks the role the request needs (the API answers 403). */
+  Forbidden: 'Forbidden',
+  /** Whoever made a quote version cannot also approve it (the API answers 403). */
+  FourEyes: 'FourEyes',
   /** The record an activity was given does not exist. */
   NotFound: 'NotFound',
   /** A downstream system refused the request or failed it; the task workflow applies the catalog's retries. */
