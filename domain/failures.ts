@@ -20,10 +20,6 @@ export const FailureType = {
   DownstreamTimeout: 'DownstreamTimeout',
   /** The downstream system is offline: its tasks wait `onHold`, burning no attempt, until it is back. */
   SystemOffline: 'SystemOffline',
-  /** The caller holds none of the roles the step awaits (the API answers 403). */
-  Forbidden: 'Forbidden',
-  /** Whoever made a quote version cannot approve it (the API answers 403, rule `four_eyes`). */
-  FourEyes: 'FourEyes',
 } as const;
 export type FailureType = (typeof FailureType)[keyof typeof FailureType];
 
