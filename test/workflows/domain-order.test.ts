@@ -1,9 +1,10 @@
 import { Context } from '@temporalio/activity';
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Activities } from '../../activities';
 import {
+  abortSignal,
   completeSignal,
   controlSignal,
   defaultFulfilmentSettings,
@@ -58,6 +59,9 @@ beforeAll(async () => {
     resolveFallout: async () => {},
   });
 });
+afterEach(async () => {
+  await t?.endLeftovers();
+});
 afterAll(async () => {
   await t?.stop();
 });
@@ -89,8 +93,7 @@ async function startDomainOrder(tasks: (prefix: string) => TaskPlan[]) {
   const domainOrderId = `${orderId}-S01-D01`;
   const planned = tasks(`${domainOrderId}-`);
   plans.set(domainOrderId, planned);
-  const handle = await t.env.client.workflow.start<typeof domainOrder>('domainOrder', {
-    taskQueue: t.taskQueue,
+  const handle = await t.start<typeof domainOrder>('domainOrder', {
     workflowId: workflowId.domainOrder(domainOrderId),
     args: [
       {
@@ -254,6 +257,12 @@ describe('domain order on the time-skipping server', () => {
     );
     const optionalCase = falloutOf(`FO-${optional}-1`);
     const mandatoryCase = falloutOf(`FO-${mandatory}-1`);
+    for (const c of [optionalCase, mandatoryCase])
+      await until(
+        () => c.query(falloutStatusQuery),
+        (s) => s.state === 'open',
+        'the case started',
+      );
 
     const refused = await updateRefusal(
       mandatoryCase.executeUpdate(resolveUpdate, { args: [{ action: 'skip', by: 'noc-3' }] }),
@@ -308,7 +317,7 @@ describe('domain order on the time-skipping server', () => {
     const { events } = await handle.fetchHistory();
     const told = events!
       .map((e) => e.signalExternalWorkflowExecutionInitiatedEventAttributes)
-      .filter((a) => a?.signalName === 'abort');
+      .filter((a) => a?.signalName === abortSignal.name);
     expect(told.map((a) => a!.workflowExecution!.workflowId)).toEqual([workflowId.order(orderId)]);
   });
 

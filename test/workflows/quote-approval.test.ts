@@ -1,6 +1,6 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   acceptUpdate,
   decideUpdate,
@@ -28,6 +28,9 @@ beforeAll(async () => {
     }),
   });
 });
+afterEach(async () => {
+  await t?.endLeftovers();
+});
 afterAll(async () => {
   await t?.stop();
 });
@@ -44,8 +47,7 @@ async function submit(maxDiscountPct: number) {
     validUntil: new Date(now + 30 * DAY).toISOString(),
     decisionDeadlineSeconds: 48 * 3600, // the production default
   };
-  const handle = await t.env.client.workflow.start<typeof quoteApproval>('quoteApproval', {
-    taskQueue: t.taskQueue,
+  const handle = await t.start<typeof quoteApproval>('quoteApproval', {
     workflowId: workflowId.quoteApproval(quoteId, 1),
     args: [input],
   });

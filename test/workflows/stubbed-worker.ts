@@ -5,6 +5,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
+import type { WorkflowHandleWithFirstExecutionRunId, WorkflowStartOptions } from '@temporalio/client';
+import type { Workflow } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { inject } from 'vitest';
@@ -49,6 +51,16 @@ export interface WorkflowTestEnv {
   env: TestWorkflowEnvironment;
   taskQueue: string;
   calls: Call[];
+  /** Starts a workflow on the worker's task queue, remembered so that `endLeftovers` can end it. */
+  start<T extends Workflow>(
+    workflowType: string,
+    options: Omit<WorkflowStartOptions<T>, 'taskQueue'>,
+  ): Promise<WorkflowHandleWithFirstExecutionRunId<T>>;
+  /**
+   * Terminates what a test left running (a test that failed half-way), with its children. Left alone,
+   * the next test's time skipping would jump to its execution timeout, ten years on.
+   */
+  endLeftovers(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -76,10 +88,34 @@ export async function startStubbedWorker(stubs: Stubs): Promise<WorkflowTestEnv>
     activities,
   });
   const running = worker.run();
+  const started: string[] = [];
   return {
     env,
     taskQueue,
     calls,
+    async start<T extends Workflow>(
+      workflowType: string,
+      options: Omit<WorkflowStartOptions<T>, 'taskQueue'>,
+    ) {
+      const handle = await env.client.workflow.start<T>(workflowType, {
+        ...options,
+        taskQueue,
+      } as WorkflowStartOptions<T>);
+      started.push(handle.workflowId);
+      return handle;
+    },
+    async endLeftovers() {
+      // Children first: the test server leaks a time-skipping lock when a child closes with its parent.
+      const end = async (id: string): Promise<void> => {
+        const handle = env.client.workflow.getHandle(id);
+        const description = await handle.describe();
+        if (description.status.name !== 'RUNNING') return;
+        for (const child of description.raw.pendingChildren ?? []) await end(child.workflowId!);
+        if ((await handle.describe()).status.name === 'RUNNING')
+          await handle.terminate('left running by its test');
+      };
+      for (const id of started.splice(0)) await end(id);
+    },
     async stop() {
       worker.shutdown();
       await running;
