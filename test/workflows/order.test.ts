@@ -60,6 +60,8 @@ beforeAll(async () => {
     recordTaskCompleted: async () => {},
     recordTaskCancelled: async () => {},
     cancelTasks: async () => {},
+    // Awaiting a result lets the server skip to the next timer, a task's jeopardy clock among them.
+    raiseJeopardy: async (_taskId, level) => ({ domainOrder: level, order: level }),
     assessCancellation: async (orderId) => assessments.get(orderId)?.shift() ?? [],
     compensationPlan: async (orderId) => compensationsOf.get(orderId) ?? [],
     compensateTask: async (step) => ({ reference: `UNDO-${step.taskId}` }),

@@ -4,9 +4,8 @@
  * activities, by name.
  */
 import { randomUUID } from 'node:crypto';
-import { ApplicationFailure } from '@temporalio/common';
 import type { WorkflowHandleWithFirstExecutionRunId, WorkflowStartOptions } from '@temporalio/client';
-import type { Workflow } from '@temporalio/common';
+import { ApplicationFailure, type Workflow } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { inject } from 'vitest';
@@ -57,8 +56,9 @@ export interface WorkflowTestEnv {
     options: Omit<WorkflowStartOptions<T>, 'taskQueue'>,
   ): Promise<WorkflowHandleWithFirstExecutionRunId<T>>;
   /**
-   * Terminates what a test left running (a test that failed half-way), with its children. Left alone,
-   * the next test's time skipping would jump to its execution timeout, ten years on.
+   * Terminates what a test left running (a test that failed half-way), children first. Left alone, or
+   * ended parent first, it stalls the next test's time skipping: the test server keeps a lock for a
+   * child that closed with its parent.
    */
   endLeftovers(): Promise<void>;
   stop(): Promise<void>;
