@@ -36,10 +36,25 @@ export function devServerSearchAttributeFlags(): string[] {
 export async function ensureSearchAttributes(connection: Connection, namespace: string): Promise<void> {
   const existing = await connection.operatorService.listSearchAttributes({ namespace });
   const known = new Set(Object.keys(existing.customAttributes ?? {}));
-  const missing = allSearchAttributes.filter((key) => !known.has(key.name));
-  if (missing.length === 0) return;
+  await addSearchAttributes(
+    connection,
+    namespace,
+    allSearchAttributes.filter((key) => !known.has(key.name)),
+  );
+}
+
+/**
+ * Registers the given search attributes (by default every one of the project), without asking first what
+ * exists: the time-skipping test server cannot list them.
+ */
+export async function addSearchAttributes(
+  connection: Connection,
+  namespace: string,
+  keys: readonly (typeof allSearchAttributes)[number][] = allSearchAttributes,
+): Promise<void> {
+  if (keys.length === 0) return;
   const searchAttributes: Record<string, IndexedValueTypeValue> = {};
-  for (const key of missing) searchAttributes[key.name] = indexedTypeOf[key.type];
+  for (const key of keys) searchAttributes[key.name] = indexedTypeOf[key.type];
   try {
     await connection.operatorService.addSearchAttributes({ namespace, searchAttributes });
   } catch (err) {

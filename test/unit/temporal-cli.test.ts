@@ -3,6 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { resolveTemporalCli } from '../../platform/temporal-cli';
+import { isExecutable } from '../../platform/pip-tools';
+import { localTestServerPath, resolveTestServer } from '../../platform/test-server';
 
 const fakeCli = () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'cli-'));
@@ -31,5 +33,24 @@ describe('finding the Temporal CLI', () => {
     vi.stubEnv('TEMPORAL_CLI_PATH', '');
     vi.stubEnv('PATH', `${dir}${path.delimiter}${process.env.PATH}`);
     expect(resolveTemporalCli()).toEqual({ source: 'PATH', path: file });
+  });
+});
+
+describe('finding the time-skipping test server', () => {
+  it('takes TEMPORAL_TEST_SERVER_PATH first', () => {
+    const { file } = fakeCli();
+    vi.stubEnv('TEMPORAL_TEST_SERVER_PATH', file);
+    expect(resolveTestServer()).toEqual({ source: 'TEMPORAL_TEST_SERVER_PATH', path: file });
+  });
+
+  it('refuses a TEMPORAL_TEST_SERVER_PATH that is not executable', () => {
+    vi.stubEnv('TEMPORAL_TEST_SERVER_PATH', '/nonexistent/temporal-test-server');
+    expect(() => resolveTestServer()).toThrow(/not an executable/);
+  });
+
+  // Installed by `npm run temporal:install`, which CI runs first.
+  it.runIf(isExecutable(localTestServerPath))('then the project-local install under .tools/', () => {
+    vi.stubEnv('TEMPORAL_TEST_SERVER_PATH', '');
+    expect(resolveTestServer()).toEqual({ source: 'project', path: localTestServerPath });
   });
 });
