@@ -13,7 +13,7 @@ import {
 import { decomposeOrder } from '../domain/decompose';
 import type { AmendmentEffects } from '../workflows/contracts';
 import { storePlan, storeProductInventory } from './plan-store';
-import { transition } from './transitions';
+import { transition, engineActor } from './transitions';
 
 /** Applies a recorded amendment to the plan of its running order (the order workflow has frozen it). */
 export function amendmentActivities(db: Db, catalogs: CatalogStore) {
@@ -53,7 +53,7 @@ export function amendmentActivities(db: Db, catalogs: CatalogStore) {
               entityType,
               entityId,
               toState,
-              actor: 'amendment',
+              actor: engineActor(),
               details: { amendmentId, ...details },
             })
             .onConflictDoNothing();
@@ -80,7 +80,7 @@ export function amendmentActivities(db: Db, catalogs: CatalogStore) {
             id: `PI-${id}`,
             to: 'cancelled',
             eventKey: `productInventory:PI-${id}:removed`,
-            actor: 'amendment',
+            actor: engineActor(),
             details: { amendmentId },
           });
         }
@@ -100,7 +100,7 @@ export function amendmentActivities(db: Db, catalogs: CatalogStore) {
             id: d.id,
             to: 'cancelled',
             eventKey: `domainOrder:${d.id}:retired:${amendmentId}`,
-            actor: 'amendment',
+            actor: engineActor(),
             details: { amendmentId, reason: 'its items were removed' },
           });
           const notStarted = await tx
@@ -113,7 +113,7 @@ export function amendmentActivities(db: Db, catalogs: CatalogStore) {
               id: t.id,
               to: 'superseded',
               eventKey: `task:${t.id}:superseded:${amendmentId}`,
-              actor: 'amendment',
+              actor: engineActor(),
               details: { amendmentId },
             });
         }

@@ -6,7 +6,7 @@ import { domainOrders, orders, productInventory, subOrders, tasks } from '../db/
 import type { PointOfNoReturn } from '../domain/point-of-no-return';
 import type { DownstreamSimulator } from '../downstream/simulator';
 import type { Compensation } from '../workflows/contracts';
-import { transition } from './transitions';
+import { transition, engineActor } from './transitions';
 
 /** Cancellation (DESIGN.md, "what the best order managers do"): assessed, then compensated, then closed. */
 export function cancellationActivities(db: Db, catalogs: CatalogStore, simulator: DownstreamSimulator) {
@@ -77,7 +77,7 @@ export function cancellationActivities(db: Db, catalogs: CatalogStore, simulator
         id: compensation.taskId,
         to: 'cancelled',
         eventKey: `task:${compensation.taskId}:compensated`,
-        actor: 'compensation',
+        actor: engineActor(),
         details: { compensation: compensation.action, reference: response.reference },
       });
       return { reference: response.reference };
@@ -130,7 +130,7 @@ export function cancellationActivities(db: Db, catalogs: CatalogStore, simulator
               id,
               to: 'cancelled',
               eventKey: `${entity}:${id}:cancelled`,
-              actor: 'cancellation',
+              actor: engineActor(),
             });
           }
         }
@@ -139,7 +139,7 @@ export function cancellationActivities(db: Db, catalogs: CatalogStore, simulator
           id: orderId,
           to: 'cancelled',
           eventKey: `order:${orderId}:closed`,
-          actor: 'order-workflow',
+          actor: engineActor(),
           details: { reason },
         });
         await tx.update(orders).set({ completedAt: new Date().toISOString() }).where(eq(orders.id, orderId));

@@ -12,7 +12,7 @@ import {
   tasks,
 } from '../db/schema';
 import { chunks, orderRow } from './order-rows';
-import { transition } from './transitions';
+import { transition, engineActor } from './transitions';
 
 /** Closure (stage 9): bottom-up, the order last; what was delivered goes live, what was not is rolled back. */
 export function closureActivities(db: Db, catalogs: CatalogStore) {
@@ -48,7 +48,7 @@ export function closureActivities(db: Db, catalogs: CatalogStore) {
             id: item.id,
             to: live ? 'active' : 'cancelled',
             eventKey: `productInventory:${item.id}:${live ? 'active' : 'cancelled'}`,
-            actor: 'order-workflow',
+            actor: engineActor(),
             details: live ? { billingStarted: now } : { reason: `order ${state}` },
           });
           if (live)
@@ -111,7 +111,7 @@ export function closureActivities(db: Db, catalogs: CatalogStore) {
           id: orderId,
           to: state,
           eventKey: `order:${orderId}:closed`,
-          actor: 'order-workflow',
+          actor: engineActor(),
           details,
         });
         await tx.update(orders).set({ completedAt: now }).where(eq(orders.id, orderId));

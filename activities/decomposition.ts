@@ -6,7 +6,7 @@ import { decomposeOrder as decompose } from '../domain/decompose';
 import type { DomainOrderPlan, DomainOrderStart, OrderPlan, TaskOutcome } from '../workflows/contracts';
 import { orderRow } from './order-rows';
 import { storePlan } from './plan-store';
-import { transition } from './transitions';
+import { transition, engineActor } from './transitions';
 
 /** Task states that end a task's run, and the outcome each gives the tasks waiting on it. */
 const outcomeOfState: Record<string, TaskOutcome> = {
@@ -61,7 +61,7 @@ export function decompositionActivities(db: Db, catalogs: CatalogStore) {
         id: subOrderId,
         to: 'inProgress',
         eventKey,
-        actor: 'sub-order-workflow',
+        actor: engineActor(),
       });
       return db
         .select({
@@ -87,7 +87,7 @@ export function decompositionActivities(db: Db, catalogs: CatalogStore) {
         id: domainOrderId,
         to: 'inProgress',
         eventKey,
-        actor: 'domain-order-workflow',
+        actor: engineActor(),
       });
       const rows = await db
         .select()

@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { auditEvents, falloutCases, tasks } from '../db/schema';
 import type { FalloutInput, FalloutResolution } from '../workflows/contracts';
-import { transition } from './transitions';
+import { transition, engineActor } from './transitions';
 
 /** Fall-out cases in the database: opened, escalated and resolved once each, with their audit events. */
 export function falloutActivities(db: Db) {
@@ -31,7 +31,7 @@ export function falloutActivities(db: Db) {
           entityType: 'falloutCase',
           entityId: input.caseId,
           toState: 'open',
-          actor: 'domain-order-workflow',
+          actor: engineActor(),
           details: {
             taskId: input.taskId,
             type: input.type,
@@ -51,7 +51,7 @@ export function falloutActivities(db: Db) {
           id: caseId,
           to: 'open',
           eventKey: `falloutCase:${caseId}:escalated:${escalations}`,
-          actor: 'escalation',
+          actor: engineActor(),
           details: { assignmentGroup, escalations },
         });
         if (moved)
@@ -87,7 +87,7 @@ export function falloutActivities(db: Db) {
         id: caseId,
         to: 'cancelled',
         eventKey: `falloutCase:${caseId}:cancelled`,
-        actor: 'cancellation',
+        actor: engineActor(),
         details: { reason: 'order cancelled' },
       });
     },

@@ -2,7 +2,7 @@ import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { auditEvents, domainOrders, orders, tasks } from '../db/schema';
 import { jeopardyLevels, type JeopardyLevel } from '../workflows/contracts';
-import { rowsOf } from './transitions';
+import { rowsOf, engineActor } from './transitions';
 
 /** Jeopardy (DESIGN.md: a task running late raises its level, and the risk rolls forward to its successors). */
 export function jeopardyActivities(db: Db) {
@@ -49,7 +49,7 @@ export function jeopardyActivities(db: Db) {
                 entityType: 'jeopardy',
                 entityId: r.id,
                 toState: level,
-                actor: 'jeopardy-monitor',
+                actor: engineActor(),
                 details: r.id === taskId ? { late: true } : { rolledForwardFrom: taskId },
               })),
             )

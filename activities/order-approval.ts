@@ -5,7 +5,7 @@ import type { DownstreamSimulator } from '../downstream/simulator';
 import type { ApprovalRefusal } from '../workflows/contracts';
 import { orderRow } from './order-rows';
 import { storeProductInventory } from './plan-store';
-import { transition } from './transitions';
+import { transition, engineActor } from './transitions';
 
 /** Order approval (stage 5): credit and feasibility checks, rejection, and product inventory created inactive. */
 export function orderApprovalActivities(db: Db, simulator: DownstreamSimulator) {
@@ -59,7 +59,7 @@ export function orderApprovalActivities(db: Db, simulator: DownstreamSimulator) 
           entityType: 'orderApproval',
           entityId: orderId,
           toState: refusals.length === 0 ? 'approved' : 'refused',
-          actor: 'order-workflow',
+          actor: engineActor(),
           details: { exposure, creditLimit: profile.creditLimit ?? null, sites: subs.length, refusals },
         })
         .onConflictDoNothing();
@@ -74,7 +74,7 @@ export function orderApprovalActivities(db: Db, simulator: DownstreamSimulator) 
           id: orderId,
           to: 'rejected',
           eventKey: `order:${orderId}:rejected`,
-          actor: 'order-workflow',
+          actor: engineActor(),
           details: { refusals },
         });
         if (!moved) return;
@@ -89,7 +89,7 @@ export function orderApprovalActivities(db: Db, simulator: DownstreamSimulator) 
             id,
             to: 'rejected',
             eventKey: `subOrder:${id}:rejected`,
-            actor: 'order-workflow',
+            actor: engineActor(),
           });
         }
       });

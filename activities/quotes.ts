@@ -12,7 +12,7 @@ import {
 } from '../db/schema';
 import type { ApprovalRole } from '../domain/approval-policy';
 import type { RecordedDecision } from '../workflows/contracts';
-import { transition } from './transitions';
+import { transition, engineActor } from './transitions';
 
 export function quoteActivities(db: Db) {
   /**
@@ -58,7 +58,7 @@ export function quoteActivities(db: Db) {
       approvalsRequired: ApprovalRole[],
     ): Promise<void> {
       const to = approvalsRequired.length > 0 ? 'pending' : 'approved';
-      await moveQuote(quoteId, version, to, `quote:${quoteId}:v${version}:submitted`, 'pricing-policy', {
+      await moveQuote(quoteId, version, to, `quote:${quoteId}:v${version}:submitted`, engineActor(), {
         approvalsRequired,
       });
     },
@@ -96,7 +96,7 @@ export function quoteActivities(db: Db) {
         version,
         'pending',
         `quote:${quoteId}:v${version}:escalated:${from}`,
-        'escalation',
+        engineActor(),
         {
           escalatedFrom: from,
           escalatedTo: to,
@@ -185,7 +185,7 @@ export function quoteActivities(db: Db) {
     },
 
     async expireQuote(quoteId: string, version: number): Promise<void> {
-      await moveQuote(quoteId, version, 'expired', `quote:${quoteId}:v${version}:expired`, 'quote-approval');
+      await moveQuote(quoteId, version, 'expired', `quote:${quoteId}:v${version}:expired`, engineActor());
     },
   };
 }

@@ -5,7 +5,7 @@ import { auditEvents, domainOrders, tasks } from '../db/schema';
 import { failureOf, FailureType, refusal } from '../domain/failures';
 import type { DownstreamSimulator } from '../downstream/simulator';
 import type { TaskCompletion, TaskFailure } from '../workflows/contracts';
-import { rowsOf, transition } from './transitions';
+import { rowsOf, transition, engineActor } from './transitions';
 
 export function taskActivities(db: Db, simulator: DownstreamSimulator) {
   async function taskRow(taskId: string) {
@@ -75,7 +75,7 @@ export function taskActivities(db: Db, simulator: DownstreamSimulator) {
         id: taskId,
         to: 'running',
         eventKey: `task:${taskId}:attempt-${attempt}:running`,
-        actor: 'engine',
+        actor: engineActor(),
         details: { attempt },
       });
       await db
@@ -142,7 +142,7 @@ export function taskActivities(db: Db, simulator: DownstreamSimulator) {
         id: taskId,
         to: 'running',
         eventKey: `task:${taskId}:dispatched${round ? `:${round}` : ''}`,
-        actor: 'engine',
+        actor: engineActor(),
         details,
       });
     },
@@ -172,7 +172,7 @@ export function taskActivities(db: Db, simulator: DownstreamSimulator) {
         id: taskId,
         to: 'cancelled',
         eventKey: `task:${taskId}:called-back`,
-        actor: 'cancellation',
+        actor: engineActor(),
         details: { reason },
       });
     },

@@ -1,3 +1,4 @@
+import { Context } from '@temporalio/activity';
 import { sql } from 'drizzle-orm';
 import type { Db, Tx } from '../db/client';
 import {
@@ -72,4 +73,17 @@ export function transitionActivities(db: Db) {
 /** postgres.js returns rows as the result itself, PGlite under `rows`. */
 export function rowsOf<T>(result: unknown): T[] {
   return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
+}
+
+/**
+ * Who the audit trail names for a change the engine makes itself: the workflow whose activity makes it
+ * (`order:ORD-…`, `quote-approval:Q-…:v1`, `fallout:FO-…`). Outside an activity (a script, a test that
+ * calls the function directly) it is `engine`.
+ */
+export function engineActor(): string {
+  try {
+    return Context.current().info.workflowExecution?.workflowId ?? 'engine';
+  } catch {
+    return 'engine';
+  }
 }

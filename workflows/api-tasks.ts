@@ -1,4 +1,4 @@
-import { condition, setHandler } from '@temporalio/workflow';
+import { condition, setHandler, workflowInfo } from '@temporalio/workflow';
 import { failureMessage, FailureType, isFailure } from '../domain/failures';
 import { bookkeeping, withOptions } from './activity-proxies';
 import { systemBackSignal, type Control, type TaskOutcome, type TaskPlan } from './contracts';
@@ -58,7 +58,7 @@ export class ApiTasks {
         }
         if (attempt >= maxAttempts) {
           const reason = `${attempt} attempts failed; last: ${failureMessage(err)}`;
-          await bookkeeping.recordTaskFatallyFailed(t.id, { by: 'engine', reason }, round);
+          await bookkeeping.recordTaskFatallyFailed(t.id, { by: workflowInfo().workflowId, reason }, round);
           return { outcome: 'failed', reason };
         }
         const wait = (backoffSeconds[Math.min(attempt - 1, backoffSeconds.length - 1)] ?? 1) * 1000;

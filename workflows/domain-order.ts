@@ -99,7 +99,7 @@ export async function domainOrder(input: DomainOrderInput): Promise<DomainOrderS
     await condition(() => !control.held || control.cancelled);
     let outcome: TaskOutcome;
     if (control.cancelled) {
-      await bookkeeping.cancelTasks([t.id], 'cancellation');
+      await bookkeeping.cancelTasks([t.id], workflowInfo().workflowId);
       outcome = 'cancelled';
     } else if (deps.every((d) => d === 'completed' || d === 'skipped')) {
       outcome = await node.track(
@@ -107,7 +107,7 @@ export async function domainOrder(input: DomainOrderInput): Promise<DomainOrderS
         (o) => o === 'completed' || o === 'skipped',
       );
     } else {
-      await bookkeeping.cancelTasks([t.id], 'domain-order-workflow');
+      await bookkeeping.cancelTasks([t.id], workflowInfo().workflowId);
       outcome = 'cancelled';
     }
     await notify(t, outcome);

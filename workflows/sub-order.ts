@@ -55,7 +55,7 @@ export async function subOrder(input: SubOrderInput): Promise<OrderState> {
 
   const notRun = [...outcomes].filter(([, o]) => o === 'notRun').map(([id]) => id);
   if (notRun.length > 0) {
-    const awaited = await bookkeeping.cancelDomainOrders(notRun, 'sub-order-workflow');
+    const awaited = await bookkeeping.cancelDomainOrders(notRun, workflowInfo().workflowId);
     await Promise.all(
       awaited.flatMap(({ taskId, notifies }) =>
         notifies.map((id) =>

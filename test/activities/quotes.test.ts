@@ -69,7 +69,7 @@ describe('quote activities against the database alone', () => {
       ['kie', [{ offeringCode: 'BUSINESS_BROADBAND', quantity: 1 }]],
     ]);
     expect((await auditOf(db, quoteId)).map((e) => `${e.actor}:${e.toState}`)).toEqual([
-      'pricing-policy:pending',
+      'engine:pending',
       'salesManager:approved',
       'Jane Doe, CFO:accepted',
     ]);

@@ -79,7 +79,7 @@ describe('quote approval by level, decisions as Temporal updates', () => {
     const audit = await auditOf(h, quoteId);
     expect(audit.trail).toEqual([
       'tester:inProgress',
-      'pricing-policy:pending',
+      `quote-approval:${quoteId}:v1:pending`,
       'sales-manager-1:pending',
       'finance-manager-1:inProgress',
     ]);

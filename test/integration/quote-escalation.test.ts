@@ -52,8 +52,8 @@ describe('escalation of an approver who does not decide in time', () => {
     const audit = await auditOf(h, quoteId);
     expect(audit.trail).toEqual([
       'tester:inProgress',
-      'pricing-policy:pending',
-      'escalation:pending',
+      `quote-approval:${quoteId}:v1:pending`,
+      `quote-approval:${quoteId}:v1:pending`,
       'finance-manager-1:approved',
     ]);
     expect(audit.events[2].details).toMatchObject({

@@ -130,9 +130,9 @@ describe('quote versions', () => {
     const trail = (await auditOf(h, quoteId)).trail;
     expect(trail).toEqual([
       'tester:inProgress',
-      'pricing-policy:pending',
+      `quote-approval:${quoteId}:v1:pending`,
       'tester:inProgress',
-      'pricing-policy:approved',
+      `quote-approval:${quoteId}:v2:approved`,
     ]);
   });
 
@@ -191,8 +191,8 @@ describe('quote validity', () => {
     expect(late.body.error.message).toMatch(/expired/);
     expect((await auditOf(h, quoteId)).trail).toEqual([
       'tester:inProgress',
-      'pricing-policy:approved',
-      'quote-approval:expired',
+      `quote-approval:${quoteId}:v1:approved`,
+      `quote-approval:${quoteId}:v1:expired`,
     ]);
   });
 });

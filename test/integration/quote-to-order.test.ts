@@ -162,8 +162,8 @@ describe('quote to order: 3 sites, a group, an account item, 30% off', () => {
     expect(await trail([lead.body.id, quoteId])).toEqual([
       'lead tester:converted',
       'quote tester:inProgress',
-      'quote pricing-policy:pending',
-      'quote escalation:pending',
+      `quote quote-approval:${quoteId}:v1:pending`,
+      `quote quote-approval:${quoteId}:v1:pending`,
       'quote finance-manager-1:approved',
       'quote tester:accepted',
     ]);
