@@ -8,6 +8,19 @@ import { allSearchAttributes } from '../workflows/search-attributes';
 import { resolveTemporalCli, type CliSource } from './temporal-cli';
 import { devServerSearchAttributeFlags, ensureSearchAttributes } from './search-attributes';
 
+/**
+ * SQLite settings for the dev server's state file: write-ahead logging and `synchronous=normal` make it
+ * as fast as the in-memory server (measured in issue 13: 2.5 to 2.8 times faster than the defaults). A
+ * crash of the process loses nothing; a power loss or kernel crash may lose the last transactions not yet
+ * checkpointed (never corrupts the file), which a dev server may.
+ */
+export const fileStatePragmas = [
+  '--sqlite-pragma',
+  'journal_mode=wal',
+  '--sqlite-pragma',
+  'synchronous=normal',
+];
+
 export interface DevServerOptions {
   ip?: string;
   /** gRPC port; 0 picks a free one. */
@@ -122,7 +135,7 @@ async function startDevServerOnce(options: DevServerOptions): Promise<DevServer>
   args.push(
     ...(uiPort !== undefined ? ['--ui-port', String(uiPort), '--ui-disable-news-fetch'] : ['--headless']),
   );
-  if (options.dbFilename) args.push('--db-filename', options.dbFilename);
+  if (options.dbFilename) args.push('--db-filename', options.dbFilename, ...fileStatePragmas);
   args.push(...devServerSearchAttributeFlags(), '--log-level', 'error');
   log(`Starting the Temporal dev server (${cli.path}, from ${cli.source}) on ${address}`);
   const child = spawn(cli.path!, args, { stdio: ['ignore', 'ignore', 'pipe'] });
