@@ -3,9 +3,12 @@ import type { Db } from '../db/client';
 import { accounts, auditEvents, orderItems, orders, quoteMembers, subOrders } from '../db/schema';
 import type { DownstreamSimulator } from '../downstream/simulator';
 import type { ApprovalRefusal } from '../workflows/contracts';
-import { orderRow } from './order-rows';
+import { inBatches, orderRow } from './order-rows';
 import { storeProductInventory } from './plan-store';
 import { transition, engineActor } from './transitions';
+
+/** Feasibility calls in flight at once during order approval. */
+const FEASIBILITY_BATCH = 25;
 
 /** Order approval (stage 5): credit and feasibility checks, rejection, and product inventory created inactive. */
 export function orderApprovalActivities(db: Db, simulator: DownstreamSimulator) {
@@ -36,10 +39,14 @@ export function orderApprovalActivities(db: Db, simulator: DownstreamSimulator) 
         .from(quoteMembers)
         .where(and(eq(quoteMembers.quoteId, order.quoteId), eq(quoteMembers.version, order.quoteVersion)));
       const subs = await db.select().from(subOrders).where(eq(subOrders.orderId, orderId));
-      for (const sub of subs) {
+      // Every site's feasibility, 25 calls at a time, heartbeating between batches (issue 13).
+      const sites = subs.flatMap((sub) => {
         const member = members.find((m) => m.ref === sub.memberRef);
-        if (member?.kind !== 'location') continue;
-        const feasible = await simulator.feasibility(
+        return member?.kind === 'location' ? [{ sub, member }] : [];
+      });
+      const answers = await inBatches(sites, FEASIBILITY_BATCH, async ({ sub, member }) => ({
+        sub,
+        answer: await simulator.feasibility(
           {
             accountId: order.accountId,
             siteName: member.name,
@@ -47,10 +54,10 @@ export function orderApprovalActivities(db: Db, simulator: DownstreamSimulator) 
             offerings: items.filter((i) => i.subOrderId === sub.id).map((i) => i.offeringCode),
           },
           `order:${orderId}:feasibility:${sub.id}`,
-        );
-        if (feasible.refused)
-          refusals.push({ check: 'feasibility', subject: sub.id, reason: feasible.refused });
-      }
+        ),
+      }));
+      for (const { sub, answer } of answers)
+        if (answer.refused) refusals.push({ check: 'feasibility', subject: sub.id, reason: answer.refused });
       await db
         .insert(auditEvents)
         .values({

@@ -7,7 +7,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { rollUp, type OrderState } from '../domain/states';
-import { withSummary } from './activity-proxies';
+import { withOptions, withSummary } from './activity-proxies';
 import {
   defaultFulfilmentSettings,
   falloutChangedSignal,
@@ -53,9 +53,15 @@ export async function order(input: OrderInput): Promise<OrderState> {
     node.show(carry.held ? 'held' : 'inProgress');
     await relay.apply({ held: carry.held });
   } else {
-    const refusals = await withSummary(
+    // Heartbeats between batches of sites: a lost worker's attempt is taken over within seconds, and
+    // an order of thousands of sites has time to finish its checks.
+    const refusals = await withOptions(
       'approveOrder',
-      'Order approval: credit and feasibility checks',
+      {
+        summary: 'Order approval: credit and feasibility checks',
+        heartbeatTimeout: '20 seconds',
+        startToCloseTimeout: '10 minutes',
+      },
       orderId,
     );
     if (refusals.length > 0) {
