@@ -49,11 +49,15 @@ export async function runningTask(h: Harness, orderId: string, kind: string): Pr
   }, `a running ${kind} task of ${orderId}`);
 }
 
-export async function orderInState(h: Harness, orderId: string, state: string) {
-  return eventually(async () => {
-    const res = await h.http('GET', `/orders/${orderId}`);
-    return res.body.state === state ? res.body : undefined;
-  }, `order ${orderId} to be ${state}`);
+export async function orderInState(h: Harness, orderId: string, state: string, timeoutMs?: number) {
+  return eventually(
+    async () => {
+      const res = await h.http('GET', `/orders/${orderId}`);
+      return res.body.state === state ? res.body : undefined;
+    },
+    `order ${orderId} to be ${state}`,
+    timeoutMs,
+  );
 }
 
 /** The audit events of one entity, oldest first, as `actor:toState`, with the events themselves. */

@@ -26,7 +26,8 @@ describe(`a ${SITES}-site order`, () => {
       members,
       items: members.map((m) => ({ offeringCode: 'ONNET_DIA', appliesTo: { member: m.ref } })),
     });
-    const tree = await orderInState(h, orderId, 'completed');
+    // A deadline, not a speed target: on a machine busy with other work the 50 sites take longer.
+    const tree = await orderInState(h, orderId, 'completed', 150_000);
     expect(tree.subOrders).toHaveLength(SITES);
     expect(tree.progress).toMatchObject({ tasks: SITES * 5, completed: SITES * 5 });
 
@@ -51,5 +52,5 @@ describe(`a ${SITES}-site order`, () => {
     expect(longest).toBeLessThan(HISTORY_LIMIT + WINDOW * 8);
     const handle = h.client.workflow.getHandle(workflowId.order(orderId));
     expect(await handle.result()).toBe('completed');
-  });
+  }, 180_000);
 });
