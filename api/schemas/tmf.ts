@@ -21,12 +21,19 @@ const dateTime = z.iso.datetime({ offset: true }).or(z.iso.date());
 const reference = { id, href: text(2000).optional(), name: text(500).optional() };
 
 const relatedParty = tmfObject({ ...reference, role: text(100).optional() });
+/** A site, by reference or by value: a name, or a GeographicAddress's fields, give the address surveyed. */
 const place = tmfObject({
   id: id.optional(),
   href: text(2000).optional(),
   name: text(500).optional(),
   role: text(100).optional(),
+  streetNr: text(20).optional(),
+  streetName: text(200).optional(),
+  postcode: text(20).optional(),
+  city: text(100).optional(),
+  country: text(100).optional(),
 });
+export type PlaceInput = z.infer<typeof place>;
 const characteristic = tmfObject({
   name: text(100),
   value: z.union([z.string().max(2000), z.number(), z.boolean()]),

@@ -9,7 +9,7 @@ import type { Actor } from '../../../domain/roles';
 import type { AppDeps } from '../../deps';
 import { unprocessable, type ErrorDetail } from '../../errors';
 import type { CreateQuoteBody } from '../../schemas/quotes';
-import type { CreateProductOrderBody, ProductOrderItemInput } from '../../schemas/tmf';
+import type { CreateProductOrderBody, PlaceInput, ProductOrderItemInput } from '../../schemas/tmf';
 import { acceptQuote, submitQuote } from '../quote-approval';
 import { createQuote } from '../quotes';
 
@@ -74,7 +74,8 @@ function quoteContent(deps: AppDeps, input: ProductOrderItemInput[]) {
         problem(field, 'site', `offering ${offering.code} needs a ${kind === 'subscriber' ? 'subscriber' : 'site'} with an id or a name`);
         continue;
       }
-      ref = memberRef(members, kind, key, where.name ?? key);
+      const address = kind === 'location' ? addressOf(where as PlaceInput) : undefined;
+      ref = memberRef(members, { kind, name: where.name ?? key, ...(address ? { address } : {}) }, key);
     }
     items.push({
       offeringCode: offering.code,
@@ -87,14 +88,23 @@ function quoteContent(deps: AppDeps, input: ProductOrderItemInput[]) {
 }
 
 /** One quote member per distinct site or subscriber; its ref is the caller's `id` when it fits one. */
-function memberRef(members: Map<string, Member>, kind: 'location' | 'subscriber', key: string, name: string) {
+function memberRef(members: Map<string, Member>, member: Omit<Member, 'ref'>, key: string) {
+  const { kind } = member;
   const existing = members.get(`${kind}:${key}`);
   if (existing) return existing.ref;
   const taken = new Set([...members.values()].map((m) => m.ref));
   let ref = /^[\w.-]{1,50}$/.test(key) && !taken.has(key) ? key : '';
   for (let n = members.size + 1; !ref || taken.has(ref); n++) ref = `${kind === 'location' ? 'site' : 'sub'}-${n}`;
-  members.set(`${kind}:${key}`, { ref, kind, name: name.slice(0, 200) });
+  members.set(`${kind}:${key}`, { ...member, ref, name: member.name.slice(0, 200) });
   return ref;
+}
+
+/** A site's address: its GeographicAddress fields, or else its name (a survey needs one or the other). */
+function addressOf(place: PlaceInput): string | undefined {
+  const street = [place.streetName, place.streetNr].filter(Boolean).join(' ');
+  const town = [place.postcode, place.city].filter(Boolean).join(' ');
+  const address = [street, town, place.country].filter(Boolean).join(', ');
+  return (address || place.name)?.slice(0, 500);
 }
 
 async function customerProblems(deps: AppDeps, customerId: string | undefined): Promise<ErrorDetail[]> {
