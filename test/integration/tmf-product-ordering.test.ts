@@ -260,6 +260,29 @@ describe('TMF622 productOrder from items alone', () => {
     const salesDesk = await h.as('sam', 'sales')('POST', `${base}/productOrder`, { quote: [{ id: 'Q-1' }] });
     expect(salesDesk.status).toBe(403);
     expectTmf('Error', salesDesk.body);
+    // Whatever a caller sends is an answer in the TMF shape, never a 500.
+    const odd: [string, string, unknown, Record<string, string>?][] = [
+      ['POST', '/productOrder', '[1,2]'],
+      ['POST', '/productOrder', '{"quote": [{"id": "Q-1"}]', { 'content-type': 'application/json' }],
+      ['POST', '/productOrder', 'quote', { 'content-type': 'text/plain' }],
+      ['POST', '/productOrder', { quote: [{ id: 'Q-NONE' }] }],
+      ['POST', '/productOrder', { quote: [{ id: 'Q-1' }, { id: 'Q-2' }] }],
+      ['PATCH', '/productOrder/ORD-NONE', { note: [{ text: 'x' }] }],
+      ['PATCH', '/productOrder/ORD-NONE', 'null', { 'content-type': 'application/merge-patch+json' }],
+      ['GET', '/productOrder?orderDate.gt=yesterday', undefined],
+      ['GET', '/productOrder?state=done', undefined],
+      ['GET', '/productOrder?state=held&state=completed', undefined],
+      ['GET', '/productOrder?limit=0', undefined],
+      ['GET', '/productOrder?colour=blue', undefined],
+      ['GET', '/cancelProductOrder/CAN-NONE', undefined],
+      ['POST', '/cancelProductOrder', { productOrder: {} }],
+    ];
+    for (const [method, path, body, headers] of odd) {
+      const res = await crm(method as 'GET', `${base}${path}`, body, headers);
+      expect(res.status, `${method} ${path}`).toBeGreaterThanOrEqual(400);
+      expect(res.status, `${method} ${path}`).toBeLessThan(500);
+      expectTmf('Error', res.body);
+    }
     const noRoute = await crm('GET', `${base}/productOffering`);
     expect(noRoute.status).toBe(404);
     expectTmf('Error', noRoute.body);
