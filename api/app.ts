@@ -19,6 +19,7 @@ import { quoteRoutes } from './routes/quotes';
 import { salesRoutes } from './routes/sales';
 import { simulatorRoutes } from './routes/simulator';
 import { taskRoutes } from './routes/tasks';
+import { tmfProductOrderingRoutes } from './routes/tmf-product-ordering';
 
 /** The HTTP API: thin routes over services (database, Temporal client); closes nothing it did not open. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -68,6 +69,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(orderRoutes(deps));
   await app.register(taskRoutes(deps));
   await app.register(falloutRoutes(deps));
+  await app.register(tmfProductOrderingRoutes(deps));
   if (deps.devMode) await app.register(simulatorRoutes(deps));
   return app;
 }

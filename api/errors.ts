@@ -55,7 +55,7 @@ export function registerErrorHandler(app: FastifyInstance): void {
   });
 }
 
-function toResponse(err: FastifyError): {
+export function toResponse(err: FastifyError): {
   statusCode: number;
   body: { code: string; message: string; details: unknown[] };
 } {

@@ -536,3 +536,39 @@ export const simulatorFaults = pgTable(
   },
   (t) => [primaryKey({ columns: [t.taskCode, t.accountId] })],
 );
+
+/** TMF622 notes on a product order (`note[]`): given at creation or added by `PATCH /productOrder/{id}`. */
+export const productOrderNotes = pgTable(
+  'product_order_notes',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    orderId: text('order_id').notNull(),
+    text: text('text').notNull(),
+    /** The note's author as the caller sent it, else the caller's subject. */
+    author: text('author').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('product_order_notes_order_idx').on(t.orderId)],
+);
+
+/**
+ * A TMF622 `cancelProductOrder` task: `acknowledged` when asked, `inProgress` once the order accepted the
+ * cancellation, `done` when the order is `cancelled`, `terminatedWithError` with the refusal's reason.
+ */
+export const cancelProductOrders = pgTable(
+  'cancel_product_orders',
+  {
+    id: text('id').primaryKey(),
+    orderId: text('order_id').notNull(),
+    state: text('state', { enum: ['acknowledged', 'inProgress', 'done', 'terminatedWithError'] }).notNull(),
+    cancellationReason: text('cancellation_reason'),
+    requestedCancellationDate: timestamp('requested_cancellation_date'),
+    effectiveCancellationDate: timestamp('effective_cancellation_date'),
+    /** Why the order refused or failed the cancellation (a point of no return, a final state). */
+    errorMessage: text('error_message'),
+    requestedBy: text('requested_by').notNull(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index('cancel_product_orders_order_idx').on(t.orderId)],
+);
