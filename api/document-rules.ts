@@ -7,7 +7,7 @@ import type { SwaggerTransform } from '@fastify/swagger';
 import type { FastifySchema } from 'fastify';
 import { z } from 'zod';
 import { errorResponse } from './schemas/common';
-import { NO_NUL_PATTERN } from './input-guards';
+import { NO_NUL_NOT_BLANK_PATTERN, NO_NUL_PATTERN } from './input-guards';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -25,11 +25,14 @@ function forbidNul(schema: unknown): void {
   const s = schema as JsonSchema;
   const types = [s.type].flat();
   if (types.includes('string') && !('pattern' in s) && !('enum' in s) && !('const' in s) && !('format' in s))
-    s.pattern = NO_NUL_PATTERN;
+    // Every non-empty string of the schemas is trimmed first: blank text is as short as empty text.
+    s.pattern = Number(s.minLength ?? 0) >= 1 ? NO_NUL_NOT_BLANK_PATTERN : NO_NUL_PATTERN;
+  // A free-form object's keys are text too (OpenAPI 3.0 has no `propertyNames`; JSON Schema tools read it).
+  if (types.includes('object') && s.additionalProperties && !s.properties && !('propertyNames' in s))
+    s.propertyNames = { pattern: NO_NUL_PATTERN };
   for (const [key, value] of Object.entries(s)) {
     // `not` inverts its schema: a pattern there would allow NUL instead.
-    if (key === 'not' || key === 'pattern' || key === 'enum' || key === 'const' || key === 'examples')
-      continue;
+    if (['not', 'pattern', 'enum', 'const', 'examples', 'propertyNames'].includes(key)) continue;
     if (value && typeof value === 'object') forbidNul(value);
   }
 }

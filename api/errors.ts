@@ -56,6 +56,8 @@ export function registerErrorHandler(
     });
   });
   app.setErrorHandler((err: FastifyError, request, reply) => {
+    // A method the router does not route (QUERY, say) can fail body parsing before the not-found handler.
+    if (request.is404 && refuseMethod(routes, request, reply)) return;
     const { statusCode, body } = toResponse(err);
     if (statusCode >= 500) request.log.error({ err }, 'request failed');
     reply.code(statusCode).send({ error: body });

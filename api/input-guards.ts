@@ -16,6 +16,8 @@ const MAX_TEXT_DETAILS = 20;
 
 /** JSON Schema `pattern` for "no NUL character": PostgreSQL refuses U+0000 in `text` and `jsonb`. */
 export const NO_NUL_PATTERN = '^[^\\u0000]*$';
+/** The same for a required string, which the schemas trim first: at least one character that is not blank. */
+export const NO_NUL_NOT_BLANK_PATTERN = '^\\s*[^\\s\\ufeff\\u0000][^\\u0000]*$';
 
 /** The router's own refusals (a URL that does not decode, a path parameter past any limit), in our shape. */
 export const routerOptions: Pick<FastifyServerOptions, 'routerOptions' | 'frameworkErrors'> = {

@@ -41,8 +41,8 @@ export function actingRole(principal: Principal, wanted: readonly Role[], what: 
   return role;
 }
 
-export const forbidden = (message: string, rule = 'role') =>
-  new ApiError(403, 'forbidden', message, [{ field: 'authorization', rule, message }]);
+export const forbidden = (message: string, rule = 'role', field = 'authorization') =>
+  new ApiError(403, 'forbidden', message, [{ field, rule, message }]);
 
 const describe = (p: Principal) =>
   `${p.subject} holds ${p.roles.length ? p.roles.join(', ') : 'no role of this product'}`;
@@ -122,7 +122,8 @@ export function actingSubject(request: FastifyRequest, claimedBy: string | undef
   const { subject } = principalOf(request);
   if (claimedBy !== undefined && claimedBy !== subject) {
     const message = `by names ${claimedBy}, but the token is ${subject}'s; who acts comes from the token`;
-    throw new ApiError(400, 'validation_failed', message, [{ field: 'body.by', rule: 'principal', message }]);
+    // 403, not 400: the body is well formed; the caller may not act for someone else.
+    throw forbidden(message, 'principal', 'body.by');
   }
   return subject;
 }

@@ -67,6 +67,15 @@ describe('text PostgreSQL cannot store is a 400 naming the field and rule', () =
     expect(emoji.body.name).toBe('Acme 🚀');
   });
 
+  it('answers 403 naming body.by when the body names someone other than the caller', async () => {
+    const error = expectError(
+      await s.http('POST', '/tasks/ORD-1-S01-D01-T01/fail', { by: 'someone-else', reason: 'x' }),
+      403,
+      'forbidden',
+    );
+    expect(fieldsAndRules(error)).toEqual(['body.by:principal']);
+  });
+
   it('refuses a URL that is not UTF-8 in the error model', async () => {
     const error = expectError(await s.http('GET', '/orders/%ED%A0%80'), 400, 'validation_failed');
     expect(fieldsAndRules(error)).toEqual(['url:encoding']);
@@ -87,6 +96,7 @@ describe('405 for a method a path does not have', () => {
     ['DELETE', '/accounts/ACC-1', 'GET, HEAD'],
     ['PUT', '/orders', 'GET, HEAD, POST'],
     ['GET', '/orders/ORD-1/cancel', 'POST'],
+    ['QUERY', '/orders/ORD-1', 'GET, HEAD'],
   ])('answers 405 with Allow for %s %s', async (method, url, allow) => {
     const res = await s.app.inject({
       method: method as 'GET',
@@ -115,9 +125,11 @@ describe('the OpenAPI document declares these answers', () => {
       }
     }
     const lead = doc.paths['/leads'].post.requestBody.content['application/json'].schema;
-    expect(lead.properties.contactName.pattern).toBe('^[^\\u0000]*$');
+    expect(lead.properties.contactName.pattern).toBe('^\\s*[^\\s\\ufeff\\u0000][^\\u0000]*$');
     const orderParam = doc.paths['/orders/{id}'].get.parameters.find((p: any) => p.name === 'id');
-    expect(orderParam.schema).toMatchObject({ maxLength: 100, pattern: '^[^\\u0000]*$' });
+    expect(orderParam.schema).toMatchObject({ maxLength: 100, pattern: expect.stringContaining('\\u0000') });
+    const task = doc.paths['/tasks/{id}/complete'].post.requestBody.content['application/json'].schema;
+    expect(task.properties.data.propertyNames).toEqual({ pattern: '^[^\\u0000]*$' });
   });
 });
 

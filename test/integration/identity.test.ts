@@ -189,7 +189,7 @@ describe('tasks by who the caller is', () => {
     expect(office.body.error.message).toMatch(/fieldTechnician/);
     const tech = h.as('tom-tech', 'fieldTechnician');
     const impostor = await tech('POST', `/tasks/${taskId}/complete`, { by: 'someone-else' });
-    expect(impostor.status).toBe(400);
+    expect(impostor.status).toBe(403);
     expect(impostor.body.error.details[0]).toMatchObject({ field: 'body.by', rule: 'principal' });
     const [still] = await h.database.db.select().from(tasks).where(eq(tasks.id, taskId));
     expect(still.state).toBe('running');
