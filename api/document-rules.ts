@@ -15,6 +15,14 @@ const { $schema: _dialect, ...errorJsonSchema } = z.toJSONSchema(errorResponse, 
   io: 'output',
 }) as JsonSchema;
 
+/** No NUL; with a minimum, that many characters once the blanks around them are trimmed. */
+function textPattern(minLength: number): string {
+  if (minLength <= 0) return NO_NUL_PATTERN;
+  if (minLength === 1) return NO_NUL_NOT_BLANK_PATTERN;
+  const solid = '[^\\s\\ufeff\\u0000]';
+  return `^\\s*${solid}[^\\u0000]{${minLength - 2},}${solid}\\s*$`;
+}
+
 /** Adds `pattern` to every string of an input schema that has no pattern, enum or format of its own. */
 function forbidNul(schema: unknown): void {
   if (!schema || typeof schema !== 'object') return;
@@ -26,7 +34,7 @@ function forbidNul(schema: unknown): void {
   const types = [s.type].flat();
   if (types.includes('string') && !('pattern' in s) && !('enum' in s) && !('const' in s) && !('format' in s))
     // Every non-empty string of the schemas is trimmed first: blank text is as short as empty text.
-    s.pattern = Number(s.minLength ?? 0) >= 1 ? NO_NUL_NOT_BLANK_PATTERN : NO_NUL_PATTERN;
+    s.pattern = textPattern(Number(s.minLength ?? 0));
   // A free-form object's keys are text too (OpenAPI 3.0 has no `propertyNames`; JSON Schema tools read it).
   if (types.includes('object') && s.additionalProperties && !s.properties && !('propertyNames' in s))
     s.propertyNames = { pattern: NO_NUL_PATTERN };

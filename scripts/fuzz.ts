@@ -5,6 +5,7 @@
  *   npm run fuzz                          3 minutes (the budget the test suite runs, see README)
  *   npm run fuzz -- --max-time 600        10 minutes
  *   npm run fuzz -- --seed 42             reproduce a run (Schemathesis prints its seed)
+ *   npm run fuzz -- --checks not_a_server_error,response_schema_conformance   some checks only
  *
  * Every check Schemathesis has runs (`schemathesis.toml`): no 5xx, answers and status codes as documented,
  * schema-valid requests accepted, invalid ones refused, 405 for undocumented methods. Exit code: Schemathesis'.
@@ -22,6 +23,8 @@ const option = (name: string) => {
 };
 const maxTime = Number(option('max-time') ?? 180);
 const seed = option('seed');
+/** `--checks a,b`: only those (the bounded run of the test suite); every check by default. */
+const checks = option('checks');
 const log = (line: string) => console.log(`[fuzz] ${line}`);
 
 if (!installSchemathesis(log)) {
@@ -52,6 +55,7 @@ try {
       '--report-dir',
       reportDir,
       ...(seed ? ['--seed', seed] : []),
+      ...(checks ? ['--checks', checks] : []),
     ],
     projectRoot,
   );
