@@ -9,7 +9,9 @@ import {
 } from 'fastify-type-provider-zod';
 import type { AppDeps } from './deps';
 import { openApiSecurity, registerSecurity } from './auth';
+import { withDocumentedRules } from './document-rules';
 import { ApiError, registerErrorHandler } from './errors';
+import { registerInputGuards, routerOptions } from './input-guards';
 import { accountRoutes } from './routes/accounts';
 import { catalogRoutes } from './routes/catalog';
 import { falloutRoutes } from './routes/fallouts';
@@ -26,10 +28,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     logger: deps.logger ?? false,
     bodyLimit: 10 * 1024 * 1024,
+    ...routerOptions,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  registerErrorHandler(app);
+  // Before any route: NUL bytes refused, 405 for a method a path lacks, for every route added below.
+  registerErrorHandler(app, registerInputGuards(app));
   // Actions such as `POST /quotes/:id/submit` carry no body; many clients still send the JSON content type.
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
@@ -56,7 +60,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       },
       ...openApiSecurity,
     },
-    transform: jsonSchemaTransform,
+    transform: withDocumentedRules(jsonSchemaTransform),
   });
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
   await registerSecurity(app, deps);

@@ -6,6 +6,8 @@ import {
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import { failureOf, FailureType } from '../domain/failures';
+import { refuseMethod } from './input-guards';
+import { storeRefusal } from './store-errors';
 
 export interface ErrorDetail {
   field: string;
@@ -25,7 +27,8 @@ export class ApiError extends Error {
       | 'invalid_state'
       | 'unprocessable'
       | 'rate_limited'
-      | 'unavailable',
+      | 'unavailable'
+      | 'method_not_allowed',
     message: string,
     readonly details: ErrorDetail[] = [],
   ) {
@@ -42,13 +45,19 @@ export const unprocessable = (message: string, details: ErrorDetail[]) =>
   new ApiError(422, 'unprocessable', message, details);
 
 /** One error handler for the whole API: every error is `{ error: { code, message, details } }`. */
-export function registerErrorHandler(app: FastifyInstance): void {
+export function registerErrorHandler(
+  app: FastifyInstance,
+  routes: { methodsAt(path: string): string[] } = { methodsAt: () => [] },
+): void {
   app.setNotFoundHandler((request, reply) => {
+    if (refuseMethod(routes, request, reply)) return;
     reply.code(404).send({
       error: { code: 'not_found', message: `No route ${request.method} ${request.url}`, details: [] },
     });
   });
   app.setErrorHandler((err: FastifyError, request, reply) => {
+    // A method the router does not route (QUERY, say) can fail body parsing before the not-found handler.
+    if (request.is404 && refuseMethod(routes, request, reply)) return;
     const { statusCode, body } = toResponse(err);
     if (statusCode >= 500) request.log.error({ err }, 'request failed');
     reply.code(statusCode).send({ error: body });
@@ -146,6 +155,12 @@ export function toResponse(err: FastifyError): {
       },
     };
   }
+  const store = storeRefusal(err);
+  if (store)
+    return {
+      statusCode: store.statusCode,
+      body: { code: store.code, message: store.message, details: store.details },
+    };
   if (isResponseSerializationError(err)) {
     return {
       statusCode: 500,

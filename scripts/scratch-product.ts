@@ -48,6 +48,10 @@ export interface Engine {
     as?: { subject: string; roles: Role[] },
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
   ): Promise<any>;
+  /** Serves the API over HTTP on a free port of 127.0.0.1 (for tools outside this process); its base URL. */
+  listen(): Promise<string>;
+  /** The bearer token of `script`, holding every role. */
+  token: string;
   stop(): Promise<void>;
 }
 
@@ -111,6 +115,8 @@ export async function startScratchProduct(log: (line: string) => void): Promise<
       return {
         taskQueue,
         worker,
+        token: scriptToken,
+        listen: () => app.listen({ host: '127.0.0.1', port: 0 }),
         async call(method, url, body, as) {
           const token = as ? await issuer.sign({ subject: as.subject, roles: as.roles }) : scriptToken;
           const res = await app.inject({

@@ -105,9 +105,14 @@ export async function fallout(input: FalloutInput): Promise<FalloutResolution> {
         await condition(() => requested !== undefined);
         break;
       }
-      status.escalations++;
-      status.assignmentGroup = assignmentGroups[status.escalations];
-      await bookkeeping.escalateFallout(caseId, status.assignmentGroup, status.escalations);
+      // The record first, then the status the query reports: whoever sees the escalation in the workflow
+      // finds it in `GET /fallouts` as well (read what you wrote). Same activity, same arguments: the
+      // commands are those of the recorded histories.
+      const escalations = status.escalations + 1;
+      const group = assignmentGroups[escalations];
+      await bookkeeping.escalateFallout(caseId, group, escalations);
+      status.escalations = escalations;
+      status.assignmentGroup = group;
       show();
     }
     await bookkeeping.resolveFallout(caseId, input.taskId, requested!);

@@ -41,8 +41,8 @@ export function actingRole(principal: Principal, wanted: readonly Role[], what: 
   return role;
 }
 
-export const forbidden = (message: string, rule = 'role') =>
-  new ApiError(403, 'forbidden', message, [{ field: 'authorization', rule, message }]);
+export const forbidden = (message: string, rule = 'role', field = 'authorization') =>
+  new ApiError(403, 'forbidden', message, [{ field, rule, message }]);
 
 const describe = (p: Principal) =>
   `${p.subject} holds ${p.roles.length ? p.roles.join(', ') : 'no role of this product'}`;
@@ -122,6 +122,7 @@ export function actingSubject(request: FastifyRequest, claimedBy: string | undef
   const { subject } = principalOf(request);
   if (claimedBy !== undefined && claimedBy !== subject) {
     const message = `by names ${claimedBy}, but the token is ${subject}'s; who acts comes from the token`;
+    // 400, as the identity issue asks: a field the caller may not set is refused, not trusted.
     throw new ApiError(400, 'validation_failed', message, [{ field: 'body.by', rule: 'principal', message }]);
   }
   return subject;

@@ -1,6 +1,7 @@
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
 import { ApiError } from '../errors';
 import { publicAccess, registerAccessControl } from './access';
 import { createTokenVerifier, type AuthSettings } from './verifier';
@@ -59,7 +60,11 @@ export async function registerSecurity(app: FastifyInstance, settings: SecurityS
       '/.well-known/jwks.json',
       {
         config: { access: publicAccess, rateLimit: false },
-        schema: { summary: "The product's own token-signing keys (development issuer)", tags: ['auth'] },
+        schema: {
+          summary: "The product's own token-signing keys (development issuer)",
+          tags: ['auth'],
+          response: { 200: z.looseObject({ keys: z.array(z.looseObject({ kty: z.string() })) }) },
+        },
       },
       async () => jwks,
     );

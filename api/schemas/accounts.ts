@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 export const billingProfileSchema = z.strictObject({
-  billingAddress: z.string().trim().min(1).max(500),
+  billingAddress: z.string().max(500).trim().min(1),
   paymentMethod: z.enum(['invoice', 'directDebit', 'card']).default('invoice'),
   billingCycle: z.enum(['monthly', 'quarterly', 'yearly']).default('monthly'),
   email: z.email().optional(),
@@ -10,7 +10,7 @@ export const billingProfileSchema = z.strictObject({
 });
 
 export const createAccountBody = z.strictObject({
-  name: z.string().trim().min(1).max(200),
+  name: z.string().max(200).trim().min(1),
   billingProfile: billingProfileSchema.optional(),
 });
 export type CreateAccountBody = z.infer<typeof createAccountBody>;

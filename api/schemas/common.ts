@@ -1,8 +1,13 @@
 /** Pieces every resource's schemas share: IDs, refs, the error body, a quote member or amendment site. */
 import { z } from 'zod';
 
-export const id = z.string().trim().min(1).max(100);
-export const ref = z.string().trim().min(1).max(50);
+/*
+ * Text is limited before it is trimmed and must hold something after (`z.string().max(n).trim().min(1)`):
+ * the document's `maxLength` then counts what the caller sends, as JSON Schema does, and its pattern says
+ * "not blank" (api/document-rules.ts). Write new text fields the same way.
+ */
+export const id = z.string().max(100).trim().min(1);
+export const ref = z.string().max(50).trim().min(1);
 export const idParams = z.object({ id });
 export const timestamp = z.string().nullable();
 
@@ -25,6 +30,6 @@ export const errorResponses = {
 export const memberSchema = z.strictObject({
   ref,
   kind: z.enum(['location', 'subscriber']),
-  name: z.string().trim().min(1).max(200),
-  address: z.string().trim().min(1).max(500).optional(),
+  name: z.string().max(200).trim().min(1),
+  address: z.string().max(500).trim().min(1).optional(),
 });

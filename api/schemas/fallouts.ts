@@ -7,13 +7,13 @@ export const listFalloutsQuery = z.strictObject({
   state: z.enum(falloutCaseStates).optional(),
   orderId: id.optional(),
   type: z.enum(falloutTypes).optional(),
-  group: z.string().trim().min(1).max(100).optional(),
+  group: z.string().max(100).trim().min(1).optional(),
 });
 export type ListFalloutsQuery = z.infer<typeof listFalloutsQuery>;
 export const resolveFalloutBody = z.strictObject({
   action: z.enum(falloutActions),
   /** Who acts comes from the token; a `by` naming anyone else is refused. */
-  by: z.string().trim().min(1).max(200).optional(),
+  by: z.string().max(200).trim().min(1).optional(),
   note: z.string().max(2000).optional(),
   /** For `complete`: what the task would have produced. */
   data: z.record(z.string(), z.unknown()).optional(),
@@ -23,7 +23,7 @@ export const workFalloutBody = z.strictObject({
   /** `take`: someone works on it (inProgress); `hold`: waiting on someone else, no escalation; `release`. */
   action: z.enum(['take', 'hold', 'release']),
   /** Who acts comes from the token; a `by` naming anyone else is refused. */
-  by: z.string().trim().min(1).max(200).optional(),
+  by: z.string().max(200).trim().min(1).optional(),
   note: z.string().max(2000).optional(),
 });
 export type WorkFalloutBody = z.infer<typeof workFalloutBody>;

@@ -8,7 +8,7 @@ export const createOrderBody = z.strictObject({
   requestedCompletionDate: z.iso.datetime({ offset: true }).or(z.iso.date()).optional(),
 });
 export const idempotencyHeaders = z.object({
-  'idempotency-key': z.string().trim().min(1).max(200).optional(),
+  'idempotency-key': z.string().max(200).trim().min(1).optional(),
 });
 
 export const listOrdersQuery = z.strictObject({
@@ -20,7 +20,7 @@ export type ListOrdersQuery = z.infer<typeof listOrdersQuery>;
 
 /** Hold, resume and cancel: a reason for the audit trail. */
 export const orderActionBody = z
-  .strictObject({ reason: z.string().trim().min(1).max(2000).optional() })
+  .strictObject({ reason: z.string().max(2000).trim().min(1).optional() })
   .nullish();
 
 export const orderTreeResponse = z.looseObject({
@@ -80,7 +80,7 @@ export const amendmentBody = z.strictObject({
   add: z
     .array(
       z.strictObject({
-        offeringCode: z.string().trim().min(1).max(100),
+        offeringCode: z.string().max(100).trim().min(1),
         quantity: z.number().int().positive().max(10_000).default(1),
         characteristics: characteristics.optional(),
         site: memberSchema,

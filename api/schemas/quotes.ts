@@ -4,12 +4,12 @@ import { id, memberSchema, ref, timestamp } from './common';
 
 const groupSchema = z.strictObject({
   ref,
-  name: z.string().trim().min(1).max(200),
+  name: z.string().max(200).trim().min(1),
   memberRefs: z.array(ref),
 });
 const appliesToSchema = z.union([z.strictObject({ member: ref }), z.strictObject({ group: ref })]);
 const itemSchema = z.strictObject({
-  offeringCode: z.string().trim().min(1).max(100),
+  offeringCode: z.string().max(100).trim().min(1),
   quantity: z.number().int().positive().max(10_000).default(1),
   discountPct: z.number().min(0).max(100).default(0),
   priceOverride: z.number().min(0).optional(),
@@ -51,7 +51,7 @@ export const decisionBody = z.strictObject({
 });
 export type DecisionBody = z.infer<typeof decisionBody>;
 
-export const acceptBody = z.strictObject({ signedBy: z.string().trim().min(1).max(200) });
+export const acceptBody = z.strictObject({ signedBy: z.string().max(200).trim().min(1) });
 export type AcceptBody = z.infer<typeof acceptBody>;
 
 export const quoteResponse = z.looseObject({

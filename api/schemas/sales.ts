@@ -3,16 +3,16 @@ import { slaSchema } from '../../catalog/schema';
 import { id } from './common';
 
 export const createLeadBody = z.strictObject({
-  company: z.string().trim().min(1).max(200),
-  contactName: z.string().trim().min(1).max(200).optional(),
+  company: z.string().max(200).trim().min(1),
+  contactName: z.string().max(200).trim().min(1).optional(),
   email: z.email().optional(),
-  phone: z.string().trim().min(3).max(40).optional(),
-  source: z.string().trim().min(1).max(100).optional(),
+  phone: z.string().max(40).trim().min(3).optional(),
+  source: z.string().max(100).trim().min(1).optional(),
 });
 export type CreateLeadBody = z.infer<typeof createLeadBody>;
 export const convertLeadBody = z.strictObject({
   accountId: id,
-  opportunityName: z.string().trim().min(1).max(200).optional(),
+  opportunityName: z.string().max(200).trim().min(1).optional(),
 });
 export type ConvertLeadBody = z.infer<typeof convertLeadBody>;
 export const leadResponse = z.looseObject({
@@ -31,7 +31,7 @@ export const opportunityResponse = z.looseObject({
 
 export const createAgreementBody = z.strictObject({
   accountId: id,
-  name: z.string().trim().min(1).max(200).default('Sales agreement'),
+  name: z.string().max(200).trim().min(1).default('Sales agreement'),
   maxDiscountPct: z.number().min(0).max(100),
   slas: z.array(slaSchema).min(1).max(50),
 });

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { id } from './common';
 
 export const injectFaultBody = z.strictObject({
-  taskCode: z.string().trim().min(1).max(100),
+  taskCode: z.string().max(100).trim().min(1),
   count: z.number().int().min(1).max(1000),
   /** `refuse`: a check (CREDIT_CHECK, FEASIBILITY_CHECK) answers no. */
   mode: z.enum(['error', 'timeout', 'refuse']),
@@ -17,7 +17,7 @@ export const faultResponse = z.object({
   accountId: z.string().nullable(),
 });
 
-export const systemParams = z.object({ system: z.string().trim().min(1).max(100) });
+export const systemParams = z.object({ system: z.string().max(100).trim().min(1) });
 export const systemStatusBody = z.strictObject({ offline: z.boolean() });
 export const systemStatusResponse = z.object({
   system: z.string(),

@@ -13,15 +13,15 @@ export type ListTasksQuery = z.infer<typeof listTasksQuery>;
 
 export const completeTaskBody = z.strictObject({
   /** Who acts comes from the token; a `by` naming anyone else is refused. */
-  by: z.string().trim().min(1).max(200).optional(),
+  by: z.string().max(200).trim().min(1).optional(),
   data: z.record(z.string(), z.unknown()).optional(),
   note: z.string().max(2000).optional(),
 });
 export type CompleteTaskBody = z.infer<typeof completeTaskBody>;
 export const failTaskBody = z.strictObject({
   /** Who acts comes from the token; a `by` naming anyone else is refused. */
-  by: z.string().trim().min(1).max(200).optional(),
-  reason: z.string().trim().min(1).max(2000),
+  by: z.string().max(200).trim().min(1).optional(),
+  reason: z.string().max(2000).trim().min(1),
 });
 export type FailTaskBody = z.infer<typeof failTaskBody>;
 

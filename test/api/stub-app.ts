@@ -35,8 +35,9 @@ export interface StubApp {
   stop(): Promise<void>;
 }
 
-export async function startStubApp(): Promise<StubApp> {
-  const database = await openDatabase(inject('databaseUrl'));
+/** `database` replaces the run's database (one that cannot be reached, say); `stop` then closes it too. */
+export async function startStubApp(options: { database?: Database } = {}): Promise<StubApp> {
+  const database = options.database ?? (await openDatabase(inject('databaseUrl')));
   const catalog = readCatalog();
   const temporal = new FakeTemporal();
   const simulatorCalls: unknown[][] = [];

@@ -95,7 +95,6 @@ describe('415 and unknown routes', () => {
 
   it.each([
     ['GET', '/no/such/route'],
-    ['DELETE', '/accounts/ACC-1'],
     ['POST', '/orders/ORD-1/pause'],
   ])('answers 404 not_found for %s %s', async (method, url) => {
     const error = expectError(await s.http(method as 'GET', url), 404, 'not_found');

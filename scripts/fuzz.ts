@@ -1,0 +1,67 @@
+/**
+ * `npm run fuzz`: Schemathesis over every operation of `/docs/json`, against a product this script starts
+ * (its own dev server, scratch database, worker and API on a free port), as a principal holding every role.
+ *
+ *   npm run fuzz                          3 minutes (the budget the test suite runs, see README)
+ *   npm run fuzz -- --max-time 600        10 minutes
+ *   npm run fuzz -- --seed 42             reproduce a run (Schemathesis prints its seed)
+ *   npm run fuzz -- --checks not_a_server_error,response_schema_conformance   some checks only
+ *
+ * Every check Schemathesis has runs (`schemathesis.toml`): no 5xx, answers and status codes as documented,
+ * schema-valid requests accepted, invalid ones refused, 405 for undocumented methods. Exit code: Schemathesis'.
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { projectRoot } from '../platform/config';
+import { installSchemathesis, runSchemathesis, SCHEMATHESIS_VERSION } from '../platform/schemathesis';
+import { startScratchProduct } from './scratch-product';
+
+const args = process.argv.slice(2);
+const option = (name: string) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const maxTime = Number(option('max-time') ?? 180);
+const seed = option('seed');
+/** `--checks a,b`: only those (the bounded run of the test suite); every check by default. */
+const checks = option('checks');
+const log = (line: string) => console.log(`[fuzz] ${line}`);
+
+if (!installSchemathesis(log)) {
+  console.error(`[fuzz] schemathesis==${SCHEMATHESIS_VERSION} is not installed and pip could not install it`);
+  process.exit(2);
+}
+
+const product = await startScratchProduct(log);
+let exitCode = 1;
+try {
+  const engine = await product.startEngine();
+  const url = await engine.listen();
+  log(`product at ${url}; Schemathesis ${SCHEMATHESIS_VERSION} for ${maxTime} s`);
+  const reportDir = path.join(projectRoot, '.data', 'fuzz');
+  mkdirSync(reportDir, { recursive: true });
+  exitCode = await runSchemathesis(
+    [
+      'run',
+      `${url}/docs/json`,
+      '--header',
+      `Authorization: Bearer ${engine.token}`,
+      '--max-time',
+      String(maxTime),
+      '--workers',
+      '2',
+      '--report',
+      'junit,ndjson',
+      '--report-dir',
+      reportDir,
+      ...(seed ? ['--seed', seed] : []),
+      ...(checks ? ['--checks', checks] : []),
+    ],
+    projectRoot,
+  );
+  await engine.stop();
+} finally {
+  await product.stop();
+}
+log(exitCode === 0 ? 'clean' : `Schemathesis exited with ${exitCode}`);
+process.exit(exitCode);
