@@ -122,8 +122,9 @@ function patternRegex(url: string): RegExp {
  * checked before the schemas run, so a NUL byte in a body, query or path parameter the route declares is a
  * 400 naming its field and rule wherever it is, even in free-form `data`.
  */
-export function registerInputGuards(app: FastifyInstance): { methodsAt(path: string): string[] } {
+export function registerInputGuards(app: FastifyInstance): RouteMethods {
   const routes = new RouteTable();
+  app.decorate('routeMethods', routes);
   app.addHook('onRoute', (route) => routes.add(route.url, route.method));
   app.addHook('preValidation', async (request: FastifyRequest) => {
     // Only what the route reads: a body sent to a route that declares none is never looked at.
@@ -143,11 +144,28 @@ export function registerInputGuards(app: FastifyInstance): { methodsAt(path: str
   return routes;
 }
 
-/** 405 with `Allow` when the path exists under other methods; else false (the caller answers 404). */
+export interface RouteMethods {
+  methodsAt(path: string): string[];
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every route's methods by path, for the 405s of encapsulated error handlers (the TMF APIs'). */
+    routeMethods: RouteMethods;
+  }
+}
+
+type ErrorBody = { code: string; message: string; details: ErrorDetail[] };
+
+/**
+ * 405 with `Allow` when the path exists under other methods; else false (the caller answers 404). `shape`
+ * gives the body its API's shape (the TMF APIs answer theirs).
+ */
 export function refuseMethod(
-  routes: { methodsAt(path: string): string[] },
+  routes: RouteMethods,
   request: FastifyRequest,
   reply: FastifyReply,
+  shape: (statusCode: number, error: ErrorBody) => unknown = (_status, error) => ({ error }),
 ): boolean {
   const path = request.url.split('?')[0];
   const allowed = routes.methodsAt(path);
@@ -156,12 +174,12 @@ export function refuseMethod(
   void reply
     .code(405)
     .header('allow', allowed.join(', '))
-    .send({
-      error: {
+    .send(
+      shape(405, {
         code: 'method_not_allowed',
         message,
         details: [{ field: 'method', rule: 'allowed_methods', message }],
-      },
-    });
+      }),
+    );
   return true;
 }

@@ -5,6 +5,7 @@
  */
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { toResponse } from './errors';
+import { refuseMethod } from './input-guards';
 
 export interface TmfError {
   code: string;
@@ -32,7 +33,9 @@ export function tmfError(
 
 /** The error and not-found handlers of a TMF API plugin (encapsulated: the rest of the API keeps its own). */
 export function registerTmfErrorHandler(app: FastifyInstance): void {
+  const shape = (statusCode: number, error: Parameters<typeof tmfError>[1]) => tmfError(statusCode, error);
   app.setNotFoundHandler((request, reply) => {
+    if (refuseMethod(app.routeMethods, request, reply, shape)) return;
     reply.code(404).send(
       tmfError(404, {
         code: 'not_found',
@@ -42,6 +45,8 @@ export function registerTmfErrorHandler(app: FastifyInstance): void {
     );
   });
   app.setErrorHandler((err: FastifyError, request, reply) => {
+    // A method the router does not route (QUERY, say) can fail body parsing before the not-found handler.
+    if (request.is404 && refuseMethod(app.routeMethods, request, reply, shape)) return;
     const { statusCode, body } = toResponse(err);
     if (statusCode >= 500) request.log.error({ err }, 'request failed');
     reply.code(statusCode).send(tmfError(statusCode, body));

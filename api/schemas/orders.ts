@@ -8,7 +8,12 @@ export const createOrderBody = z.strictObject({
   requestedCompletionDate: z.iso.datetime({ offset: true }).or(z.iso.date()).optional(),
 });
 export const idempotencyHeaders = z.object({
-  'idempotency-key': z.string().max(200).trim().min(1).optional(),
+  // Visible ASCII with no space at either end: what an HTTP header value can carry unchanged.
+  'idempotency-key': z
+    .string()
+    .max(200)
+    .regex(/^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/, 'visible ASCII, no space at either end')
+    .optional(),
 });
 
 export const listOrdersQuery = z.strictObject({

@@ -67,11 +67,11 @@ describe('text PostgreSQL cannot store is a 400 naming the field and rule', () =
     expect(emoji.body.name).toBe('Acme 🚀');
   });
 
-  it('answers 403 naming body.by when the body names someone other than the caller', async () => {
+  it('answers 400 naming body.by when the body names someone other than the caller', async () => {
     const error = expectError(
       await s.http('POST', '/tasks/ORD-1-S01-D01-T01/fail', { by: 'someone-else', reason: 'x' }),
-      403,
-      'forbidden',
+      400,
+      'validation_failed',
     );
     expect(fieldsAndRules(error)).toEqual(['body.by:principal']);
   });
@@ -109,6 +109,17 @@ describe('405 for a method a path does not have', () => {
 
   it('still answers 404 for a path no route has', async () => {
     expectError(await s.http('DELETE', '/no/such/route'), 404, 'not_found');
+  });
+
+  it.each(['QUERY', 'DELETE'])('answers 405 in the TMF shape for %s on a TMF path', async (method) => {
+    const res = await s.app.inject({
+      method: method as 'GET',
+      url: '/tmf-api/productOrderingManagement/v4/cancelProductOrder/CAN-1?fields=',
+      headers: { authorization: s.authorization },
+    });
+    expect(res.statusCode).toBe(405);
+    expect(res.json()).toMatchObject({ code: 'method_not_allowed', status: '405', '@type': 'Error' });
+    expect(res.headers.allow).toBe('GET, HEAD');
   });
 });
 
