@@ -59,7 +59,7 @@ describe('400 validation_failed names each field and rule', () => {
       400,
       'validation_failed',
     );
-    expect(fieldsAndRules(key)).toEqual(['headers.idempotency-key:too_small']);
+    expect(fieldsAndRules(key)).toEqual(['headers.idempotency-key:invalid_format']);
   });
 
   it('refuses what the state lists of domain/states.ts do not hold', async () => {
