@@ -14,6 +14,7 @@ import { accountRoutes } from './routes/accounts';
 import { catalogRoutes } from './routes/catalog';
 import { falloutRoutes } from './routes/fallouts';
 import { healthRoutes } from './routes/health';
+import { orderGraphRoutes } from './routes/order-graph';
 import { orderRoutes } from './routes/orders';
 import { quoteRoutes } from './routes/quotes';
 import { salesRoutes } from './routes/sales';
@@ -66,6 +67,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(salesRoutes(deps));
   await app.register(quoteRoutes(deps));
   await app.register(orderRoutes(deps));
+  await app.register(orderGraphRoutes(deps));
   await app.register(taskRoutes(deps));
   await app.register(falloutRoutes(deps));
   if (deps.devMode) await app.register(simulatorRoutes(deps));
