@@ -14,6 +14,7 @@ import { accountRoutes } from './routes/accounts';
 import { catalogRoutes } from './routes/catalog';
 import { falloutRoutes } from './routes/fallouts';
 import { healthRoutes } from './routes/health';
+import { metricsRoutes } from './routes/metrics';
 import { orderGraphRoutes } from './routes/order-graph';
 import { orderRoutes } from './routes/orders';
 import { quoteRoutes } from './routes/quotes';
@@ -60,6 +61,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
   await registerSecurity(app, deps);
+  await app.register(metricsRoutes(deps));
 
   await app.register(healthRoutes(deps));
   await app.register(catalogRoutes(deps));

@@ -98,6 +98,7 @@ export async function startApi(core: Core, config: Config, address: string): Pro
       falloutEscalationMs: config.falloutEscalationMs,
     },
     logger: { level: process.env.LOG_LEVEL ?? 'info' },
+    metricsPublic: config.metricsPublic,
   });
   await app.listen({ port: config.port, host: config.host });
   return {
