@@ -10,6 +10,7 @@ import {
 import type { AppDeps } from './deps';
 import { openApiSecurity, registerSecurity } from './auth';
 import { ApiError, registerErrorHandler } from './errors';
+import { registerObservability } from './observability';
 import { accountRoutes } from './routes/accounts';
 import { catalogRoutes } from './routes/catalog';
 import { falloutRoutes } from './routes/fallouts';
@@ -31,6 +32,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandler(app);
+  registerObservability(app);
   // Actions such as `POST /quotes/:id/submit` carry no body; many clients still send the JSON content type.
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {

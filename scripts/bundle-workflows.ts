@@ -5,10 +5,14 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { prebuiltBundlePath, workflowsPath } from '../worker/worker';
+import { prebuiltBundlePath, workflowInterceptorModules, workflowsPath } from '../worker/worker';
 
 const check = process.argv.includes('--check');
-const { code } = await bundleWorkflowCode({ workflowsPath, logger: quietLogger() });
+const { code } = await bundleWorkflowCode({
+  workflowsPath,
+  workflowInterceptorModules,
+  logger: quietLogger(),
+});
 if (check) {
   console.log(`Workflow bundle OK (${(code.length / 1024).toFixed(0)} KiB)`);
 } else {

@@ -12,7 +12,7 @@ import { readCatalog, storeCatalog } from '../catalog/load';
 import { openDatabase } from '../db/client';
 import { startDevServer } from '../platform/dev-server';
 import { createScratchDatabase } from '../platform/scratch-database';
-import { workflowsPath } from '../worker/worker';
+import { workflowInterceptorModules, workflowsPath } from '../worker/worker';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -35,7 +35,12 @@ export default async function setup(project: TestProject) {
   await storeCatalog(database.db, readCatalog());
   await database.close();
 
-  const { code } = await bundleWorkflowCode({ workflowsPath, logger: quietLogger() });
+  // As `npm run bundle` makes it for production: with the workflow interceptors (tracing).
+  const { code } = await bundleWorkflowCode({
+    workflowsPath,
+    workflowInterceptorModules,
+    logger: quietLogger(),
+  });
   const workflowBundlePath = path.join(tmp, 'workflow-bundle.js');
   writeFileSync(workflowBundlePath, code);
 
