@@ -60,6 +60,9 @@ export async function createWorker(setup: WorkerSetup): Promise<Worker> {
   });
 }
 
+/** The sink a bundle with the workflow interceptors needs when nothing is traced: it drops the spans. */
+export const untracedSinks = { exporter: { export: { fn: () => undefined } } };
+
 /**
  * The workflow interceptors (workflows/telemetry-interceptors.ts: spans, and the order ID on workflow log
  * lines), bundled here when the worker bundles at start (a prebuilt bundle from `npm run bundle` holds
@@ -98,7 +101,7 @@ function telemetryOptions(
     sinks: {
       exporter: tracing
         ? makeWorkflowExporter(tracing.spanProcessor, tracing.resource)
-        : { export: { fn: () => undefined } },
+        : untracedSinks.exporter,
     },
   };
 }

@@ -48,13 +48,13 @@ export function createApiMetrics(deps: AppDeps): ApiMetrics {
       },
     });
 
-  gauge('orders', 'Orders by state', ['state'], async (g) => {
+  gauge('orchestration_orders', 'Orders by state', ['state'], async (g) => {
     for (const state of orderStates) g.set({ state }, 0);
     const rows = await db.select({ state: orders.state, n: count() }).from(orders).groupBy(orders.state);
     for (const r of rows) g.set({ state: r.state }, r.n);
   });
   gauge(
-    'fallout_cases_open',
+    'orchestration_fallout_cases_open',
     'Open fall-out cases (open, in progress, on hold) by type and priority',
     ['type', 'priority'],
     async (g) => {
@@ -67,7 +67,7 @@ export function createApiMetrics(deps: AppDeps): ApiMetrics {
     },
   );
   gauge(
-    'tasks_waiting',
+    'orchestration_tasks_waiting',
     'Tasks not finished, by kind and state (a running manual or field task waits on a person)',
     ['kind', 'state'],
     async (g) => {
@@ -80,18 +80,23 @@ export function createApiMetrics(deps: AppDeps): ApiMetrics {
       for (const r of rows) g.set({ kind: r.kind, state: r.state }, r.n);
     },
   );
-  gauge('orders_in_jeopardy', 'Orders not final whose jeopardy is yellow or red', ['level'], async (g) => {
-    g.set({ level: 'yellow' }, 0);
-    g.set({ level: 'red' }, 0);
-    const rows = await db
-      .select({ level: orders.jeopardy, n: count() })
-      .from(orders)
-      .where(and(ne(orders.jeopardy, 'green'), notInArray(orders.state, finalOrderStates)))
-      .groupBy(orders.jeopardy);
-    for (const r of rows) g.set({ level: r.level }, r.n);
-  });
   gauge(
-    'tasks_in_jeopardy',
+    'orchestration_orders_in_jeopardy',
+    'Orders not final whose jeopardy is yellow or red',
+    ['level'],
+    async (g) => {
+      g.set({ level: 'yellow' }, 0);
+      g.set({ level: 'red' }, 0);
+      const rows = await db
+        .select({ level: orders.jeopardy, n: count() })
+        .from(orders)
+        .where(and(ne(orders.jeopardy, 'green'), notInArray(orders.state, finalOrderStates)))
+        .groupBy(orders.jeopardy);
+      for (const r of rows) g.set({ level: r.level }, r.n);
+    },
+  );
+  gauge(
+    'orchestration_tasks_in_jeopardy',
     'Tasks not final whose jeopardy is yellow or red, by kind',
     ['level', 'kind'],
     async (g) => {

@@ -66,12 +66,14 @@ describe('GET /metrics', () => {
 
       .where(eq(falloutCases.id, falloutId));
     const before = await scrape();
-    expect(sample(before.text, 'fallout_cases_open', { type, priority: 'critical' })).toBe(1);
-    expect(sample(before.text, 'orders', { state: 'inProgress' })).toBeGreaterThanOrEqual(1);
-    expect(before.text).toMatch(/^orders_in_jeopardy\{level="red"\} \d+$/m);
+    expect(sample(before.text, 'orchestration_fallout_cases_open', { type, priority: 'critical' })).toBe(1);
+    expect(sample(before.text, 'orchestration_orders', { state: 'inProgress' })).toBeGreaterThanOrEqual(1);
+    expect(before.text).toMatch(/^orchestration_orders_in_jeopardy\{level="red"\} \d+$/m);
 
     await s.database.db.update(falloutCases).set({ state: 'resolved' }).where(eq(falloutCases.id, falloutId));
-    expect(sample((await scrape()).text, 'fallout_cases_open', { type, priority: 'critical' })).toBe(0);
+    expect(
+      sample((await scrape()).text, 'orchestration_fallout_cases_open', { type, priority: 'critical' }),
+    ).toBe(0);
   });
 });
 

@@ -29,8 +29,10 @@ describe('GET /metrics while an order runs', () => {
 
     const fieldTaskId = await runningTask(h, orderId, 'field');
     const during = await scrape();
-    expect(sample(during, 'orders', { state: 'inProgress' })).toBeGreaterThanOrEqual(1);
-    expect(sample(during, 'tasks_waiting', { kind: 'field', state: 'running' })).toBeGreaterThanOrEqual(1);
+    expect(sample(during, 'orchestration_orders', { state: 'inProgress' })).toBeGreaterThanOrEqual(1);
+    expect(
+      sample(during, 'orchestration_tasks_waiting', { kind: 'field', state: 'running' }),
+    ).toBeGreaterThanOrEqual(1);
     expect(
       sample(during, 'http_request_duration_seconds_count', {
         method: 'POST',
@@ -49,8 +51,8 @@ describe('GET /metrics while an order runs', () => {
     expect(done.status).toBe(202);
     await orderInState(h, orderId, 'completed');
     const after = await scrape();
-    expect(sample(after, 'orders', { state: 'completed' })).toBeGreaterThanOrEqual(
-      sample(before, 'orders', { state: 'completed' }) + 1,
+    expect(sample(after, 'orchestration_orders', { state: 'completed' })).toBeGreaterThanOrEqual(
+      sample(before, 'orchestration_orders', { state: 'completed' }) + 1,
     );
   });
 });

@@ -76,7 +76,7 @@ describe('README and docker-compose.yml stay coherent with the code', () => {
       'tasks_in_jeopardy',
     ])
       expect(
-        exprs.some((e: string) => e.includes(`(${metric})`)),
+        exprs.some((e: string) => e.includes(`(orchestration_${metric})`)),
         metric,
       ).toBe(true);
     const pkg = JSON.parse(read('package.json'));
