@@ -14,8 +14,12 @@ import { createActivities, type ActivityDeps } from '../activities';
 import { orderIdIn } from '../domain/order-plan';
 
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
-/** The workflow-side interceptors (tracing): bundled with the workflows, see workflows/telemetry-interceptors.ts. */
-export const workflowInterceptorModules = [
+/** Workflow-side interceptors: the order ID on workflow log lines, always (workflows/log-interceptors.ts). */
+export const workflowLogInterceptorModules = [
+  fileURLToPath(new URL('../workflows/log-interceptors.ts', import.meta.url)),
+];
+/** Workflow-side tracing interceptors, only when tracing (workflows/telemetry-interceptors.ts). */
+export const workflowTracingInterceptorModules = [
   fileURLToPath(new URL('../workflows/telemetry-interceptors.ts', import.meta.url)),
 ];
 /** Where `npm run bundle` writes the prebuilt workflow bundle that production workers load. */
@@ -64,11 +68,11 @@ export async function createWorker(setup: WorkerSetup): Promise<Worker> {
 export const untracedSinks = { exporter: { export: { fn: () => undefined } } };
 
 /**
- * The workflow interceptors (workflows/telemetry-interceptors.ts: spans, and the order ID on workflow log
- * lines), bundled here when the worker bundles at start (a prebuilt bundle from `npm run bundle` holds
- * them); the order ID on activity log lines; with tracing, the activity spans and the sink that takes
- * workflow spans out of the sandbox. Without tracing the sink exists and drops them, so the workflow
- * interceptors never call a sink that is not there.
+ * The workflow interceptors, bundled here when the worker bundles at start (a prebuilt bundle from
+ * `npm run bundle` holds its own): the order ID on log lines always, spans with tracing; the order ID on
+ * activity log lines; with tracing, the activity spans and the sink that takes workflow spans out of the
+ * sandbox. Without tracing the sink exists and drops them, so a bundle made with the tracing interceptors
+ * never calls a sink that is not there.
  */
 function telemetryOptions(
   tracing: WorkerSetup['tracing'],
@@ -76,7 +80,14 @@ function telemetryOptions(
 ): Pick<WorkerOptions, 'interceptors' | 'sinks'> {
   return {
     interceptors: {
-      ...(bundling ? { workflowModules: workflowInterceptorModules } : {}),
+      ...(bundling
+        ? {
+            workflowModules: [
+              ...workflowLogInterceptorModules,
+              ...(tracing ? workflowTracingInterceptorModules : []),
+            ],
+          }
+        : {}),
       activity: [
         (ctx) => {
           const orderId = orderIdIn(ctx.info.workflowExecution?.workflowId ?? '');
