@@ -10,7 +10,7 @@ import tseslint from 'typescript-eslint';
  */
 const never = {
   api: {
-    group: ['**/api', '**/api/**'],
+    group: ['**/api', '**/api/**', '!@opentelemetry/api'],
     message: 'Only the entry points that build the app (platform/bootstrap, scripts, tests) import api/.',
   },
   platform: {
@@ -75,7 +75,15 @@ const sandboxPaths = [
 ];
 const sandboxPatterns = [
   {
-    group: ['**/db', '**/db/**', '**/api', '**/api/**', '**/worker/**', '**/platform/**'],
+    group: [
+      '**/db',
+      '**/db/**',
+      '**/api',
+      '**/api/**',
+      '**/worker/**',
+      '**/platform/**',
+      '!@opentelemetry/api',
+    ],
     message: 'Sandboxed code (workflows, domain/) imports no database, API, worker or platform code.',
   },
   never.downstream,

@@ -12,10 +12,13 @@ import { openApiSecurity, registerSecurity } from './auth';
 import { withDocumentedRules } from './document-rules';
 import { ApiError, registerErrorHandler } from './errors';
 import { registerInputGuards, routerOptions } from './input-guards';
+import { registerObservability } from './observability';
 import { accountRoutes } from './routes/accounts';
 import { catalogRoutes } from './routes/catalog';
 import { falloutRoutes } from './routes/fallouts';
 import { healthRoutes } from './routes/health';
+import { metricsRoutes } from './routes/metrics';
+import { orderGraphRoutes } from './routes/order-graph';
 import { orderRoutes } from './routes/orders';
 import { quoteRoutes } from './routes/quotes';
 import { salesRoutes } from './routes/sales';
@@ -34,6 +37,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.setSerializerCompiler(serializerCompiler);
   // Before any route: NUL bytes refused, 405 for a method a path lacks, for every route added below.
   registerErrorHandler(app, registerInputGuards(app));
+  registerObservability(app);
   // Actions such as `POST /quotes/:id/submit` carry no body; many clients still send the JSON content type.
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
@@ -64,6 +68,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
   await registerSecurity(app, deps);
+  await app.register(metricsRoutes(deps));
 
   await app.register(healthRoutes(deps));
   await app.register(catalogRoutes(deps));
@@ -71,6 +76,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(salesRoutes(deps));
   await app.register(quoteRoutes(deps));
   await app.register(orderRoutes(deps));
+  await app.register(orderGraphRoutes(deps));
   await app.register(taskRoutes(deps));
   await app.register(falloutRoutes(deps));
   await app.register(tmfProductOrderingRoutes(deps));

@@ -21,4 +21,6 @@ export interface AppDeps extends SecuritySettings {
   /** Enables `POST /simulator/faults`. */
   devMode: boolean;
   logger?: boolean | { level: string };
+  /** `GET /metrics` without a token (`METRICS_PUBLIC`); by default it needs `admin` or `viewer`. */
+  metricsPublic?: boolean;
 }

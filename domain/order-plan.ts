@@ -74,6 +74,12 @@ export function planSubOrders(
 }
 
 /** Readable, deterministic IDs for everything under an order, so retries and replays name the same rows. */
+/**
+ * The order an ID belongs to: every workflow ID and entity ID under an order holds the order's ID
+ * (`sub-order:ORD-…-S01`, `FO-ORD-…-T02-1`), so logs and traces can name the order of anything.
+ */
+export const orderIdIn = (id: string): string | undefined => /ORD-[0-9A-Z]+/.exec(id)?.[0];
+
 export const childId = {
   subOrder: (orderId: string, index: number) => `${orderId}-S${pad(index + 1)}`,
   orderItem: (subOrderId: string, index: number) => `${subOrderId}-I${pad(index + 1)}`,

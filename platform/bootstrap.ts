@@ -11,6 +11,7 @@ import { openDatabase, type Database } from '../db/client';
 import { createWorker } from '../worker/worker';
 import { dataDir, type Config } from './config';
 import { ensureSearchAttributes } from './search-attributes';
+import { clientInterceptors, type Tracing } from './telemetry';
 
 /** What both the worker and the API need: the database (migrated) and the catalog (validated, stored). */
 export interface Core {
@@ -41,7 +42,12 @@ export interface RunningWorker {
   stop(): Promise<void>;
 }
 
-export async function startWorker(core: Core, config: Config, address: string): Promise<RunningWorker> {
+export async function startWorker(
+  core: Core,
+  config: Config,
+  address: string,
+  tracing?: Tracing,
+): Promise<RunningWorker> {
   const connection = await NativeConnection.connect({ address });
   const worker = await createWorker({
     connection,
@@ -51,6 +57,7 @@ export async function startWorker(core: Core, config: Config, address: string): 
     catalogs: core.catalogs,
     simulator: core.simulator,
     workflowBundlePath: config.workflowBundlePath,
+    tracing,
   });
   const running = worker.run();
   return {
@@ -76,10 +83,19 @@ export interface RunningApi {
   stop(): Promise<void>;
 }
 
-export async function startApi(core: Core, config: Config, address: string): Promise<RunningApi> {
+export async function startApi(
+  core: Core,
+  config: Config,
+  address: string,
+  tracing?: Tracing,
+): Promise<RunningApi> {
   const connection = await Connection.connect({ address });
   await ensureSearchAttributes(connection, config.temporalNamespace);
-  const client = new Client({ connection, namespace: config.temporalNamespace });
+  const client = new Client({
+    connection,
+    namespace: config.temporalNamespace,
+    interceptors: clientInterceptors(tracing),
+  });
   const auth = await authSettings(config);
   const app = await buildApp({
     auth,
@@ -98,6 +114,7 @@ export async function startApi(core: Core, config: Config, address: string): Pro
       falloutEscalationMs: config.falloutEscalationMs,
     },
     logger: { level: process.env.LOG_LEVEL ?? 'info' },
+    metricsPublic: config.metricsPublic,
   });
   await app.listen({ port: config.port, host: config.host });
   return {

@@ -52,6 +52,12 @@ export interface Config {
   authRolesClaim: string;
   /** Requests one principal may make per minute before 429 (`RATE_LIMIT_PER_MINUTE`). */
   rateLimitPerMinute: number;
+  /** `METRICS_PUBLIC=true`: `GET /metrics` needs no token (a scraper on a trusted network); else admin or viewer. */
+  metricsPublic: boolean;
+  /** `METRICS_PORT`: where the worker serves the Temporal SDK's Prometheus metrics; none when unset. */
+  metricsPort?: number;
+  /** `OTEL_EXPORTER_OTLP_ENDPOINT`: where traces go over OTLP/HTTP; tracing is off when unset. */
+  otlpEndpoint?: string;
 }
 
 function intFrom(name: string, fallback: number): number {
@@ -112,5 +118,8 @@ export function loadConfig(): Config {
     auth: authFrom(),
     authRolesClaim: nonEmpty('AUTH_ROLES_CLAIM') ?? 'roles',
     rateLimitPerMinute: positiveFrom('RATE_LIMIT_PER_MINUTE', 1200),
+    metricsPublic: nonEmpty('METRICS_PUBLIC') === 'true',
+    metricsPort: nonEmpty('METRICS_PORT') === undefined ? undefined : intFrom('METRICS_PORT', 0),
+    otlpEndpoint: nonEmpty('OTEL_EXPORTER_OTLP_ENDPOINT'),
   };
 }

@@ -15,6 +15,9 @@ import { fileURLToPath } from 'node:url';
 import type { Client } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { workflowId } from '../workflows/contracts';
+import { and, count, eq, inArray } from 'drizzle-orm';
+import { tasks } from '../db/schema';
+import { trackProgress } from './progress';
 import { startScratchProduct } from './scratch-product';
 
 const TASKS_PER_SITE = 5;
@@ -65,6 +68,13 @@ try {
   const baselinePeak = memoryPeak();
   const baselineStart = performance.now();
   const parents = Math.ceil(taskCount / BASELINE_PARENT_SIZE);
+  const baselineProgress = trackProgress('baseline', taskCount, () =>
+    client.workflow
+      .count(
+        `WorkflowType='baselineChild' AND WorkflowId STARTS_WITH 'bench-${runId}-' AND ExecutionStatus='Completed'`,
+      )
+      .then((c) => c.count),
+  );
   await Promise.all(
     Array.from({ length: parents }, (_, p) =>
       client.workflow.execute('baselineParent', {
@@ -75,6 +85,7 @@ try {
     ),
   );
   const baselineSeconds = (performance.now() - baselineStart) / 1000;
+  await baselineProgress.stop();
   const baselineRssMb = baselinePeak();
   baselineWorker.shutdown();
   await baselineRun;
@@ -107,8 +118,17 @@ try {
   const enginePeak = memoryPeak();
   const engineStart = performance.now();
   const order = await call('POST', '/orders', { quoteId: quote.id });
+  // Tasks done, counted on an index every 2 s: light enough not to weigh on what is measured.
+  const engineProgress = trackProgress('engine', taskCount, async () => {
+    const [row] = await product.database.db
+      .select({ n: count() })
+      .from(tasks)
+      .where(and(eq(tasks.orderId, order.id), inArray(tasks.state, ['completed', 'skipped'])));
+    return row.n;
+  });
   const outcome = await client.workflow.getHandle(workflowId.order(order.id)).result();
   const engineSeconds = (performance.now() - engineStart) / 1000;
+  await engineProgress.stop();
   const peakRssMb = enginePeak();
   const tree = await call('GET', `/orders/${order.id}`);
   if (outcome !== 'completed' || tree.progress.completed !== taskCount)

@@ -5,10 +5,24 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { prebuiltBundlePath, workflowsPath } from '../worker/worker';
+import {
+  prebuiltBundlePath,
+  workflowLogInterceptorModules,
+  workflowTracingInterceptorModules,
+  workflowsPath,
+} from '../worker/worker';
 
 const check = process.argv.includes('--check');
-const { code } = await bundleWorkflowCode({ workflowsPath, logger: quietLogger() });
+// The tracing interceptors go in when the workers will trace (and always in the check, which proves they bundle).
+const traced = check || Boolean(process.env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim());
+const { code } = await bundleWorkflowCode({
+  workflowsPath,
+  workflowInterceptorModules: [
+    ...workflowLogInterceptorModules,
+    ...(traced ? workflowTracingInterceptorModules : []),
+  ],
+  logger: quietLogger(),
+});
 if (check) {
   console.log(`Workflow bundle OK (${(code.length / 1024).toFixed(0)} KiB)`);
 } else {

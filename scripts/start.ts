@@ -9,6 +9,7 @@ import type { AuthSettings } from '../api/auth/verifier';
 import { roles } from '../domain/roles';
 import { dataDir, loadConfig } from '../platform/config';
 import { startDevServer, type DevServer } from '../platform/dev-server';
+import { installRuntime, startTracing } from '../platform/telemetry';
 
 const config = loadConfig();
 const log = (line: string) => console.log(`[start] ${line}`);
@@ -29,15 +30,18 @@ if (!address) {
   uiUrl = uiUrl ?? devServer.uiUrl;
 }
 
+installRuntime(config.metricsPort);
+const tracing = startTracing('order-orchestration', { endpoint: config.otlpEndpoint });
 const core = await openCore(config);
-const worker = await startWorker(core, config, address);
-const api = await startApi(core, config, address);
+const worker = await startWorker(core, config, address, tracing);
+const api = await startApi(core, config, address, tracing);
 
 onShutdown(async () => {
   await api.stop();
   await worker.stop();
   await core.database.close();
   await devServer?.stop();
+  await tracing?.shutdown();
 });
 
 const apiUrl = `http://127.0.0.1:${config.port}`;
@@ -50,6 +54,8 @@ console.log(`
     Temporal      ${address} (namespace ${config.temporalNamespace}, task queue ${config.temporalTaskQueue})
     Temporal UI   ${uiUrl ? `${uiUrl}/namespaces/${config.temporalNamespace}/workflows` : '(not started here; see TEMPORAL_UI_URL)'}
     Database      ${core.database.location}
+    Metrics       ${apiUrl}/metrics${config.metricsPort !== undefined ? `, Temporal SDK on http://127.0.0.1:${config.metricsPort}/metrics` : ''}
+    Traces        ${config.otlpEndpoint ? `OTLP to ${config.otlpEndpoint}` : 'off (set OTEL_EXPORTER_OTLP_ENDPOINT)'}
 ${tokens}  Ctrl-C stops it; running orders resume on the next start.
 `);
 

@@ -12,7 +12,11 @@ import { readCatalog, storeCatalog } from '../catalog/load';
 import { openDatabase } from '../db/client';
 import { startDevServer } from '../platform/dev-server';
 import { createScratchDatabase } from '../platform/scratch-database';
-import { workflowsPath } from '../worker/worker';
+import {
+  workflowLogInterceptorModules,
+  workflowTracingInterceptorModules,
+  workflowsPath,
+} from '../worker/worker';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -35,7 +39,13 @@ export default async function setup(project: TestProject) {
   await storeCatalog(database.db, readCatalog());
   await database.close();
 
-  const { code } = await bundleWorkflowCode({ workflowsPath, logger: quietLogger() });
+  // As `npm run bundle` makes it for traced workers: the replay test then proves the recorded histories
+  // replay with the tracing interceptors, and the tracing test sees workflow spans.
+  const { code } = await bundleWorkflowCode({
+    workflowsPath,
+    workflowInterceptorModules: [...workflowLogInterceptorModules, ...workflowTracingInterceptorModules],
+    logger: quietLogger(),
+  });
   const workflowBundlePath = path.join(tmp, 'workflow-bundle.js');
   writeFileSync(workflowBundlePath, code);
 

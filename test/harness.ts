@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Runtime, DefaultLogger, type Worker } from '@temporalio/worker';
+import { NativeConnection, Runtime, DefaultLogger, type Logger, type Worker } from '@temporalio/worker';
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import { inject } from 'vitest';
 import { CatalogStore } from '../catalog/store';
@@ -16,6 +16,7 @@ import { readCatalog } from '../catalog/load';
 import { openDatabase, type Database } from '../db/client';
 import { createWorker } from '../worker/worker';
 import type { FulfilmentSettings } from '../workflows/contracts';
+import { clientInterceptors, type Tracing } from '../platform/telemetry';
 
 export type Http = <T = any>(
   method: InjectOptions['method'],
@@ -54,10 +55,14 @@ export async function startHarness(
     /** false: no worker in this process (a test runs its own worker processes on `taskQueue`). */
     worker?: boolean;
     taskQueue?: string;
+    /** Traces the API's workflow starts and the worker's workflows and activities. */
+    tracing?: Tracing;
+    /** The Temporal Runtime's logger, for a test that reads the worker's log lines (first harness of a file). */
+    logger?: Logger;
   } = {},
 ): Promise<Harness> {
   if (!runtimeInstalled) {
-    Runtime.install({ logger: new DefaultLogger('WARN') });
+    Runtime.install({ logger: options.logger ?? new DefaultLogger('WARN') });
     runtimeInstalled = true;
   }
   const address = inject('temporalAddress');
@@ -78,11 +83,16 @@ export async function startHarness(
           catalogs,
           simulator,
           workflowBundlePath: inject('workflowBundlePath'),
+          tracing: options.tracing,
         });
   const running = worker?.run();
 
   const connection = await Connection.connect({ address });
-  const client = new Client({ connection, namespace: 'default' });
+  const client = new Client({
+    connection,
+    namespace: 'default',
+    interceptors: clientInterceptors(options.tracing),
+  });
   const issuer = await LocalIssuer.open(inject('authDataDir'));
   const app = await buildApp({
     auth: { kind: 'local', issuer },

@@ -16,6 +16,7 @@ import { defaultFulfilmentSettings, workflowId, type OrderInput } from '../../wo
 import type { order as orderWorkflow } from '../../workflows/order';
 import { CustomerId, OrderId, OrderState, State } from '../../workflows/search-attributes';
 import type { AppDeps } from '../deps';
+import { traceOrder } from '../observability';
 import { invalidState, unprocessable } from '../errors';
 import { newId } from '../ids';
 import { orderableContent } from './order-rules';
@@ -194,6 +195,7 @@ async function startOrderWorkflow(
   customerName: string,
   subOrderCount: number,
 ) {
+  traceOrder(input.orderId);
   await deps.temporal.workflow.start<typeof orderWorkflow>('order', {
     workflowId: workflowId.order(input.orderId),
     taskQueue: deps.taskQueue,

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -16,6 +16,8 @@ describe('README and docker-compose.yml stay coherent with the code', () => {
       'platform/config.ts',
       'db/client.ts',
       'platform/bootstrap.ts',
+      'api/main.ts',
+      'worker/main.ts',
       'api/services/quotes.ts',
       'test/global-setup.ts',
     ];
@@ -29,7 +31,10 @@ describe('README and docker-compose.yml stay coherent with the code', () => {
     const compose = parse(read('docker-compose.yml'), { merge: true });
     expect(Object.keys(compose.services).sort()).toEqual([
       'api',
+      'grafana',
+      'jaeger',
       'postgres',
+      'prometheus',
       'temporal',
       'temporal-ui',
       'worker',
@@ -47,6 +52,33 @@ describe('README and docker-compose.yml stay coherent with the code', () => {
       for (const variable of Object.keys(service.environment))
         expect(documented, variable).toContain(variable);
     }
+    // What watches it: Prometheus scrapes both, Grafana loads the committed dashboard, traces go to Jaeger.
+    const scrape = parse(read('ops/prometheus/prometheus.yml'));
+    const targets = scrape.scrape_configs.flatMap((c: { static_configs: { targets: string[] }[] }) =>
+      c.static_configs.flatMap((t) => t.targets),
+    );
+    expect(targets).toEqual(['api:3000', `worker:${compose.services.worker.environment.METRICS_PORT}`]);
+    expect(compose.services.api.environment.METRICS_PUBLIC).toBe('true');
+    expect(compose.services.worker.environment.OTEL_EXPORTER_OTLP_ENDPOINT).toBe('http://jaeger:4318');
+    for (const volume of compose.services.grafana.volumes as string[]) {
+      const [source] = volume.split(':');
+      expect(existsSync(path.join(projectRoot, source)), source).toBe(true);
+    }
+    const dashboard = JSON.parse(read('ops/grafana/dashboards/order-orchestration.json'));
+    const exprs = dashboard.panels.flatMap((p: { targets: { expr: string }[] }) =>
+      p.targets.map((t) => t.expr),
+    );
+    for (const metric of [
+      'orders',
+      'fallout_cases_open',
+      'tasks_waiting',
+      'orders_in_jeopardy',
+      'tasks_in_jeopardy',
+    ])
+      expect(
+        exprs.some((e: string) => e.includes(`(orchestration_${metric})`)),
+        metric,
+      ).toBe(true);
     const pkg = JSON.parse(read('package.json'));
     expect(pkg.scripts.worker).toBeDefined();
     expect(pkg.scripts.api).toBeDefined();

@@ -11,6 +11,7 @@ import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { inject } from 'vitest';
 import { createActivities, type Activities, type ActivityDeps } from '../../activities';
 import { startTimeSkippingEnvironment } from '../../platform/test-server';
+import { untracedSinks } from '../../worker/worker';
 
 export type Stubs = Partial<{ [K in keyof Activities]: (...args: Parameters<Activities[K]>) => unknown }>;
 export interface Call {
@@ -86,6 +87,8 @@ export async function startStubbedWorker(stubs: Stubs): Promise<WorkflowTestEnv>
     // The bundle global-setup built from `workflowsPath` (worker/worker.ts) once for the run.
     workflowBundle: { codePath: inject('workflowBundlePath') },
     activities,
+    // The bundle holds the tracing interceptors; nothing is traced here.
+    sinks: untracedSinks,
   });
   const running = worker.run();
   const started: string[] = [];
