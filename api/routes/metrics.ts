@@ -31,6 +31,8 @@ export const metricsRoutes = (deps: AppDeps): FastifyPluginAsyncZod => {
           summary:
             'Prometheus metrics: HTTP requests, the process, and business gauges counted at scrape time',
           tags: ['operations'],
+          // The exposition format on 200; errors stay JSON.
+          produces: ['text/plain', 'application/json'],
           response: { 200: z.string() },
         },
       },

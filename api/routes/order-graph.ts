@@ -20,6 +20,8 @@ export const orderGraphRoutes =
           tags: ['orders'],
           params: idParams,
           querystring: orderGraphQuery,
+          // Mermaid or SVG on 200; errors stay JSON.
+          produces: ['text/plain', 'image/svg+xml', 'application/json'],
           response: { 200: orderGraphResponse, ...errors },
         },
       },
