@@ -11,6 +11,7 @@ import type { AppDeps } from './deps';
 import { openApiSecurity, registerSecurity } from './auth';
 import { ApiError, registerErrorHandler } from './errors';
 import { accountRoutes } from './routes/accounts';
+import { approvalRoutes } from './routes/approvals';
 import { catalogRoutes } from './routes/catalog';
 import { falloutRoutes } from './routes/fallouts';
 import { healthRoutes } from './routes/health';
@@ -65,6 +66,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(accountRoutes(deps));
   await app.register(salesRoutes(deps));
   await app.register(quoteRoutes(deps));
+  await app.register(approvalRoutes(deps));
   await app.register(orderRoutes(deps));
   await app.register(taskRoutes(deps));
   await app.register(falloutRoutes(deps));

@@ -13,6 +13,7 @@ import {
   text,
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
+import { approvalRoles, approvalRules } from '../domain/approval-policy';
 import { falloutTypes } from '../domain/fallout-policy';
 import { falloutCaseStates } from '../domain/states';
 
@@ -195,6 +196,56 @@ export const quoteItems = pgTable(
     oneOffNet: money('one_off_net').notNull(),
   },
   (t) => [primaryKey({ columns: [t.quoteId, t.version, t.lineNo] })],
+);
+
+export interface ApprovalDecisionRecord {
+  role: string;
+  decision: 'approve' | 'reject';
+  /** The approver's subject (from their token); absent for decisions made before approvers were authenticated. */
+  approver?: string;
+  comment?: string;
+  at: string;
+}
+export interface ApprovalEscalationRecord {
+  from: string;
+  to: string;
+  at: string;
+}
+
+/**
+ * The approval of one submitted quote version, as its workflow knows it: the levels and the rule that set
+ * them, whose decision is awaited and until when, every decision and escalation. Written only by the
+ * approval workflow's activities; the inbox (`GET /approvals`) reads it.
+ */
+export const quoteApprovals = pgTable(
+  'quote_approvals',
+  {
+    quoteId: text('quote_id').notNull(),
+    version: integer('version').notNull(),
+    levelsRequired: text('levels_required').array().notNull(),
+    rule: text('rule', { enum: approvalRules }).notNull(),
+    reason: text('reason').notNull(),
+    maxDiscountPct: numeric('max_discount_pct', { precision: 5, scale: 2, mode: 'number' }).notNull(),
+    agreementMaxDiscountPct: numeric('agreement_max_discount_pct', {
+      precision: 5,
+      scale: 2,
+      mode: 'number',
+    }),
+    /** The role whose decision is awaited; null once decided, or when none is needed. */
+    awaitingRole: text('awaiting_role', { enum: approvalRoles }),
+    awaitingSince: timestamp('awaiting_since'),
+    /** When the awaited level escalates to the one above; null for the top level, which waits. */
+    decisionDue: timestamp('decision_due'),
+    decisions: jsonb('decisions').$type<ApprovalDecisionRecord[]>().notNull().default([]),
+    escalations: jsonb('escalations').$type<ApprovalEscalationRecord[]>().notNull().default([]),
+    submittedAt: timestamp('submitted_at')
+      .notNull()
+      .default(sql`now()`),
+  },
+  (t) => [
+    primaryKey({ columns: [t.quoteId, t.version] }),
+    index('quote_approvals_awaiting_idx').on(t.awaitingRole, t.decisionDue),
+  ],
 );
 
 export const salesContracts = pgTable('sales_contracts', {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { approvalRoles } from '../../domain/approval-policy';
+import { approvalRoles, approvalRules } from '../../domain/approval-policy';
 import { id, memberSchema, ref, timestamp } from './common';
 
 const groupSchema = z.strictObject({
@@ -54,6 +54,30 @@ export type DecisionBody = z.infer<typeof decisionBody>;
 export const acceptBody = z.strictObject({ signedBy: z.string().trim().min(1).max(200) });
 export type AcceptBody = z.infer<typeof acceptBody>;
 
+const approvalRole = z.enum(approvalRoles);
+/** A submitted version's approval: its levels and why, whose decision it awaits and until when, what happened. */
+export const versionApproval = z.object({
+  levelsRequired: z.array(z.string()),
+  rule: z.enum(approvalRules),
+  reason: z.string(),
+  maxDiscountPct: z.number(),
+  agreementMaxDiscountPct: z.number().nullable(),
+  awaiting: approvalRole.nullable(),
+  awaitingSince: timestamp,
+  decisionDue: timestamp,
+  decisions: z.array(
+    z.object({
+      role: z.string(),
+      decision: z.enum(['approve', 'reject']),
+      approver: z.string().optional(),
+      comment: z.string().optional(),
+      at: z.string(),
+    }),
+  ),
+  escalations: z.array(z.object({ from: z.string(), to: z.string(), at: z.string() })),
+  submittedAt: z.string(),
+});
+
 export const quoteResponse = z.looseObject({
   id: z.string(),
   accountId: z.string(),
@@ -78,6 +102,7 @@ export const quoteResponse = z.looseObject({
           oneOffNet: z.number(),
         }),
       ),
+      approval: versionApproval.nullable(),
     }),
   ),
   salesContract: z.looseObject({ id: z.string(), signedBy: z.string() }).nullable(),
