@@ -16,6 +16,7 @@ import { catalogRoutes } from './routes/catalog';
 import { falloutRoutes } from './routes/fallouts';
 import { healthRoutes } from './routes/health';
 import { orderRoutes } from './routes/orders';
+import { quoteMemberRoutes } from './routes/quote-members';
 import { quoteRoutes } from './routes/quotes';
 import { salesRoutes } from './routes/sales';
 import { simulatorRoutes } from './routes/simulator';
@@ -66,6 +67,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(accountRoutes(deps));
   await app.register(salesRoutes(deps));
   await app.register(quoteRoutes(deps));
+  await app.register(quoteMemberRoutes(deps));
   await app.register(approvalRoutes(deps));
   await app.register(orderRoutes(deps));
   await app.register(taskRoutes(deps));

@@ -51,6 +51,17 @@ export const decisionBody = z.strictObject({
 });
 export type DecisionBody = z.infer<typeof decisionBody>;
 
+/** `POST /quotes/:id/members`: the file replaces the members and groups, or is merged into them. */
+export const membersQuery = z.strictObject({ mode: z.enum(['replace', 'merge']).default('replace') });
+export type MembersQuery = z.infer<typeof membersQuery>;
+/** The CSV itself (`text/csv`); a multipart upload carries it as its one file instead. */
+export const membersCsvBody = z
+  .string()
+  .max(10 * 1024 * 1024)
+  // A multipart request has no body of its own (null): its file is read by the route.
+  .nullish()
+  .describe('ref,kind,name,address,group: one member a row, after a header row');
+
 export const acceptBody = z.strictObject({ signedBy: z.string().trim().min(1).max(200) });
 export type AcceptBody = z.infer<typeof acceptBody>;
 

@@ -68,7 +68,8 @@ describe('approvals in the open: on the quote and in the approvers inbox', () =>
       reason: expect.stringMatching(/cap of 10%/),
     });
 
-    const ours = (list: { quoteId: string }[]) => list.filter((a) => [q1, q2, q3].includes(a.quoteId));
+    const ours = (list: { quoteId: string; awaiting?: string }[]) =>
+      list.filter((a) => [q1, q2, q3].includes(a.quoteId));
     const inbox = await h.as('manager-1', 'salesManager')('GET', '/approvals?state=pending');
     expect(inbox.status).toBe(200);
     expect(ours(inbox.body.approvals).map((a) => a.quoteId)).toEqual([q1, q2, q3]);
