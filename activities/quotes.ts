@@ -191,6 +191,8 @@ export function quoteActivities(db: Db) {
       accountId: string,
       signedBy: string,
       recordedBy?: { subject: string; role: string },
+      /** The SHA-256 of the proposal PDF signed (absent in histories from before proposals). */
+      documentSha256?: string,
     ): Promise<{ salesContractId: string; serviceContractIds: string[] } | null> {
       const salesContractId = `SC-${quoteId}`;
       const ofVersion = (t: { quoteId: AnyPgColumn; version: AnyPgColumn }) =>
@@ -223,7 +225,7 @@ export function quoteActivities(db: Db) {
           `quote:${quoteId}:v${version}:accepted`,
           // The customer signs; the audit names who recorded the signature (histories before identity: the signer).
           recordedBy ?? signedBy,
-          { salesContractId, serviceContracts: sites.length, signedBy },
+          { salesContractId, serviceContracts: sites.length, signedBy, documentSha256 },
         );
         if (!current) return false;
         await tx
@@ -235,6 +237,7 @@ export function quoteActivities(db: Db) {
             accountId,
             signedBy,
             signedAt: new Date().toISOString(),
+            documentSha256: documentSha256 ?? null,
           })
           .onConflictDoNothing();
         if (sites.length > 0) {

@@ -16,6 +16,7 @@ import { catalogRoutes } from './routes/catalog';
 import { falloutRoutes } from './routes/fallouts';
 import { healthRoutes } from './routes/health';
 import { orderRoutes } from './routes/orders';
+import { proposalRoutes } from './routes/proposals';
 import { quoteMemberRoutes } from './routes/quote-members';
 import { quoteRoutes } from './routes/quotes';
 import { salesRoutes } from './routes/sales';
@@ -68,6 +69,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(salesRoutes(deps));
   await app.register(quoteRoutes(deps));
   await app.register(quoteMemberRoutes(deps));
+  await app.register(proposalRoutes(deps));
   await app.register(approvalRoutes(deps));
   await app.register(orderRoutes(deps));
   await app.register(taskRoutes(deps));

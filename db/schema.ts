@@ -255,6 +255,8 @@ export const salesContracts = pgTable('sales_contracts', {
   accountId: text('account_id').notNull(),
   signedBy: text('signed_by').notNull(),
   signedAt: timestamp('signed_at').notNull(),
+  /** The SHA-256 (hex) of the proposal PDF the customer signed (`GET /quotes/:id/versions/:v/proposal.pdf`). */
+  documentSha256: text('document_sha256'),
 });
 
 /**

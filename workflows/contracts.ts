@@ -75,6 +75,8 @@ export interface QuoteAcceptance {
   signedBy: string;
   /** Who recorded the signature through the API (token subject and role). */
   recordedBy?: { subject: string; role: string };
+  /** The SHA-256 of the proposal document signed; the sales contract keeps it. */
+  documentSha256?: string;
 }
 export const quoteStatusQuery = defineQuery<QuoteApprovalStatus>('status');
 /** Answers once the policy has been applied and recorded: `pending` with the approvals, or `approved`. */

@@ -227,6 +227,7 @@ export async function quoteApproval(input: QuoteApprovalInput): Promise<QuoteSta
     customerId,
     acceptance!.signedBy,
     acceptance!.recordedBy,
+    acceptance!.documentSha256,
   );
   if (!contracts) {
     status.superseded = true;

@@ -62,7 +62,17 @@ export const membersCsvBody = z
   .nullish()
   .describe('ref,kind,name,address,group: one member a row, after a header row');
 
-export const acceptBody = z.strictObject({ signedBy: z.string().trim().min(1).max(200) });
+export const acceptBody = z.strictObject({
+  signedBy: z.string().trim().min(1).max(200),
+  /**
+   * The SHA-256 (hex) of the proposal PDF the customer signed: when given it must be the current version's,
+   * else 422. The sales contract records the current version's hash either way.
+   */
+  documentSha256: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/, 'a SHA-256 in lowercase hex')
+    .optional(),
+});
 export type AcceptBody = z.infer<typeof acceptBody>;
 
 const approvalRole = z.enum(approvalRoles);
@@ -88,6 +98,8 @@ export const versionApproval = z.object({
   escalations: z.array(z.object({ from: z.string(), to: z.string(), at: z.string() })),
   submittedAt: z.string(),
 });
+
+export const proposalParams = z.object({ id, version: z.coerce.number().int().positive() });
 
 export const quoteResponse = z.looseObject({
   id: z.string(),
@@ -116,6 +128,8 @@ export const quoteResponse = z.looseObject({
       approval: versionApproval.nullable(),
     }),
   ),
-  salesContract: z.looseObject({ id: z.string(), signedBy: z.string() }).nullable(),
+  salesContract: z
+    .looseObject({ id: z.string(), signedBy: z.string(), documentSha256: z.string().nullable() })
+    .nullable(),
   approval: z.unknown().optional(),
 });

@@ -1,0 +1,1 @@
+ALTER TABLE "sales_contracts" ADD COLUMN "document_sha256" text;
