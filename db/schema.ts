@@ -3,6 +3,7 @@ import { sql } from 'drizzle-orm';
 import {
   customType,
   bigserial,
+  date,
   boolean,
   index,
   integer,
@@ -80,7 +81,10 @@ export const opportunities = pgTable(
   (t) => [index('opportunities_account_idx').on(t.accountId)],
 );
 
-/** The commercial frame for an account's quotes: a discount cap and global, service-agnostic SLAs. */
+/**
+ * The commercial frame (000's frame agreement) for an account's quotes: a term, a discount cap and a default
+ * negotiated discount, the price list it applies to, and global, service-agnostic SLAs.
+ */
 export const salesAgreements = pgTable(
   'sales_agreements',
   {
@@ -89,6 +93,15 @@ export const salesAgreements = pgTable(
     name: text('name').notNull(),
     maxDiscountPct: numeric('max_discount_pct', { precision: 5, scale: 2, mode: 'number' }).notNull(),
     slas: jsonb('slas').$type<Sla[]>().notNull(),
+    /** The term, first and last day inclusive (ISO dates); null on agreements made before terms: no bound. */
+    startsOn: date('starts_on', { mode: 'string' }),
+    endsOn: date('ends_on', { mode: 'string' }),
+    /** The negotiated discount a quote line under the agreement gets when it names none (at most the cap). */
+    defaultDiscountPct: numeric('default_discount_pct', { precision: 5, scale: 2, mode: 'number' })
+      .notNull()
+      .default(0),
+    /** The catalog version (price list) the agreement's prices come from; null: any. */
+    catalogVersion: text('catalog_version'),
     createdAt: createdAt(),
   },
   (t) => [index('sales_agreements_account_idx').on(t.accountId)],

@@ -11,7 +11,8 @@ const appliesToSchema = z.union([z.strictObject({ member: ref }), z.strictObject
 const itemSchema = z.strictObject({
   offeringCode: z.string().trim().min(1).max(100),
   quantity: z.number().int().positive().max(10_000).default(1),
-  discountPct: z.number().min(0).max(100).default(0),
+  /** In percent; absent: the sales agreement's default negotiated discount, or none. */
+  discountPct: z.number().min(0).max(100).optional(),
   priceOverride: z.number().min(0).optional(),
   appliesTo: appliesToSchema.optional(),
 });

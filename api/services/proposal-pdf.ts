@@ -4,6 +4,8 @@ import type { Proposal } from './proposal';
 
 export const money = (amount: number, currency: string) => `${amount.toFixed(2)} ${currency}`;
 export const day = (iso: string | null) => (iso ? iso.slice(0, 10) : 'n/a');
+export const termOf = (a: NonNullable<Proposal['agreement']>) =>
+  `sales agreement ${a.name} (${a.id}), from ${a.startsOn ?? 'signature'} to ${a.endsOn ?? 'no set end'}`;
 
 export function renderProposalPdf(p: Proposal): Promise<Buffer> {
   // The document's dates are the version's: pdfkit derives the file ID from them, so a render is repeatable.
@@ -51,11 +53,7 @@ export function renderProposalPdf(p: Proposal): Promise<Buffer> {
   if (p.customer.billingAddress) doc.text(`Billing address: ${p.customer.billingAddress}`);
   doc.text(`Issued: ${day(p.issuedAt)}    Valid until: ${day(p.validUntil)}`);
   doc.text(`Prices from catalog ${p.catalogVersion}, in ${p.currency}.`);
-  doc.text(
-    p.agreement
-      ? `Term: under sales agreement ${p.agreement.name} (${p.agreement.id}).`
-      : 'Term: no frame agreement; standard terms.',
-  );
+  doc.text(p.agreement ? `Term: ${termOf(p.agreement)}.` : 'Term: no frame agreement; standard terms.');
 
   heading(`Sites and subscribers (${p.sites.length})`);
   const siteCols = [70, 60, 140, 170, 55];

@@ -17,7 +17,7 @@ import {
 } from '../../db/schema';
 import type { AppDeps } from '../deps';
 import { notFound } from '../errors';
-import { day, money, renderProposalPdf } from './proposal-pdf';
+import { day, money, renderProposalPdf, termOf } from './proposal-pdf';
 
 export interface ProposalLine {
   lineNo: number;
@@ -45,7 +45,7 @@ export interface Proposal {
   currency: string;
   catalogVersion: string;
   customer: { id: string; name: string; billingAddress?: string };
-  agreement: { id: string; name: string } | null;
+  agreement: { id: string; name: string; startsOn: string | null; endsOn: string | null } | null;
   sites: { ref: string; kind: string; name: string; address: string | null; groups: string[] }[];
   groups: { ref: string; name: string; members: number }[];
   lines: ProposalLine[];
@@ -86,7 +86,9 @@ export async function proposalOf(deps: AppDeps, quoteId: string, version: number
       name: account?.name ?? quote.accountId,
       ...(billing?.billingAddress ? { billingAddress: billing.billingAddress } : {}),
     },
-    agreement: agreement ? { id: agreement.id, name: agreement.name } : null,
+    agreement: agreement
+      ? { id: agreement.id, name: agreement.name, startsOn: agreement.startsOn, endsOn: agreement.endsOn }
+      : null,
     sites: members.map((m) => ({
       ref: m.ref,
       kind: m.kind,
@@ -133,7 +135,7 @@ export function proposalHtml(p: Proposal): string {
 </head><body>
 <h1>Proposal ${escape(p.quoteId)}, version ${p.version}</h1>
 <p>Customer: <strong>${escape(p.customer.name)}</strong> (${escape(p.customer.id)})${p.customer.billingAddress ? `, ${escape(p.customer.billingAddress)}` : ''}</p>
-<p>Issued ${day(p.issuedAt)}; valid until ${day(p.validUntil)}. Prices from catalog ${escape(p.catalogVersion)}, in ${escape(p.currency)}.${p.agreement ? ` Under sales agreement ${escape(p.agreement.name)} (${escape(p.agreement.id)}).` : ''}</p>
+<p>Issued ${day(p.issuedAt)}; valid until ${day(p.validUntil)}. Prices from catalog ${escape(p.catalogVersion)}, in ${escape(p.currency)}.${p.agreement ? ` Term: ${escape(termOf(p.agreement))}.` : ''}</p>
 <h2>Sites and subscribers (${p.sites.length})</h2>
 <table><tr><th>Ref</th><th>Kind</th><th>Name</th><th>Address</th><th>Groups</th></tr>
 ${rows(p.sites.map((s) => [s.ref, s.kind, s.name, s.address ?? '', s.groups.join(', ')]))}
