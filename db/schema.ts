@@ -261,6 +261,30 @@ export const quoteApprovals = pgTable(
   ],
 );
 
+/**
+ * Feasibility at quote time (002: "feasibility results determine offer eligibility"): the downstream
+ * check of one site of a submitted version for the offers applied to it, directly or through a group.
+ */
+export const quoteFeasibility = pgTable(
+  'quote_feasibility',
+  {
+    quoteId: text('quote_id').notNull(),
+    version: integer('version').notNull(),
+    memberRef: text('member_ref').notNull(),
+    siteName: text('site_name').notNull(),
+    offerings: text('offerings').array().notNull(),
+    feasible: boolean('feasible').notNull(),
+    /** The feasibility system's reason when it cannot serve the site. */
+    reason: text('reason'),
+    /** The feasibility system's reference of the check. */
+    reference: text('reference').notNull(),
+    checkedAt: timestamp('checked_at')
+      .notNull()
+      .default(sql`now()`),
+  },
+  (t) => [primaryKey({ columns: [t.quoteId, t.version, t.memberRef] })],
+);
+
 export const salesContracts = pgTable('sales_contracts', {
   id: text('id').primaryKey(),
   quoteId: text('quote_id').notNull().unique(),

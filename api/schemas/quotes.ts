@@ -127,6 +127,18 @@ export const quoteResponse = z.looseObject({
         }),
       ),
       approval: versionApproval.nullable(),
+      /** Each location's feasibility check for the offers applied to it, made when the version was submitted. */
+      feasibility: z.array(
+        z.object({
+          memberRef: z.string(),
+          siteName: z.string(),
+          offerings: z.array(z.string()),
+          feasible: z.boolean(),
+          reason: z.string().nullable(),
+          reference: z.string(),
+          checkedAt: z.string(),
+        }),
+      ),
     }),
   ),
   salesContract: z

@@ -13,6 +13,7 @@ import { forbidden } from '../auth/access';
 import { invalidState, notFound, unprocessable } from '../errors';
 import type { AcceptBody, DecisionBody } from '../schemas/quotes';
 import { proposalDocument } from './proposal';
+import { checkFeasibility, refuseInfeasible } from './quote-feasibility';
 import { currentVersionOf, getQuote } from './quotes';
 
 /**
@@ -26,6 +27,8 @@ export async function submitQuote(deps: AppDeps, quoteId: string) {
       `Quote ${quote.id} is ${quote.state}; only a quote in negotiation (inProgress) can be submitted`,
     );
   }
+  // No one approves or signs for a site that cannot be served.
+  refuseInfeasible(quote.id, quote.currentVersion, await checkFeasibility(deps, quote, quote.currentVersion));
   const approval = await deps.temporal.workflow.executeUpdateWithStart(submissionUpdate, {
     startWorkflowOperation: new WithStartWorkflowOperation<typeof quoteApproval>('quoteApproval', {
       workflowId: workflowId.quoteApproval(quote.id, quote.currentVersion),

@@ -4,6 +4,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import {
   auditEvents,
   quoteApprovals,
+  quoteFeasibility,
   quoteGroups,
   quoteItems,
   quoteMembers,
@@ -172,6 +173,11 @@ export async function getQuote({ database: { db } }: AppDeps, quoteId: string) {
     .where(eq(quoteItems.quoteId, quoteId))
     .orderBy(asc(quoteItems.lineNo));
   const approvals = await db.select().from(quoteApprovals).where(eq(quoteApprovals.quoteId, quoteId));
+  const feasibility = await db
+    .select()
+    .from(quoteFeasibility)
+    .where(eq(quoteFeasibility.quoteId, quoteId))
+    .orderBy(asc(quoteFeasibility.memberRef));
   const contract = await db.query.salesContracts.findFirst({ where: eq(salesContracts.quoteId, quoteId) });
   const siteContracts = await db
     .select()
@@ -187,6 +193,9 @@ export async function getQuote({ database: { db } }: AppDeps, quoteId: string) {
       groups: groups.filter((g) => g.version === v.version).map(({ quoteId: _q, version: _v, ...g }) => g),
       items: items.filter((i) => i.version === v.version).map(({ quoteId: _q, version: _v, ...i }) => i),
       approval: approvalView(approvals.find((a) => a.version === v.version)),
+      feasibility: feasibility
+        .filter((f) => f.version === v.version)
+        .map(({ quoteId: _q, version: _v, ...f }) => f),
     })),
     salesContract: contract ?? null,
     serviceContracts: siteContracts,
