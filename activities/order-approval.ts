@@ -1,6 +1,14 @@
 import { and, eq } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import { accounts, auditEvents, orderItems, orders, quoteMembers, subOrders } from '../db/schema';
+import {
+  accounts,
+  auditEvents,
+  orderItems,
+  orders,
+  quoteFeasibility,
+  quoteMembers,
+  subOrders,
+} from '../db/schema';
 import type { DownstreamSimulator } from '../downstream/simulator';
 import type { ApprovalRefusal } from '../workflows/contracts';
 import { orderRow } from './order-rows';
@@ -8,7 +16,7 @@ import { storeProductInventory } from './plan-store';
 import { transition } from './transitions';
 
 /** Order approval (stage 5): credit and feasibility checks, rejection, and product inventory created inactive. */
-export function orderApprovalActivities(db: Db, simulator: DownstreamSimulator) {
+export function orderApprovalActivities(db: Db, simulator: DownstreamSimulator, feasibilityValidDays = 30) {
   return {
     /**
      * Order approval (stage 5): the financial validation (a credit check of the account's exposure) and
@@ -36,15 +44,36 @@ export function orderApprovalActivities(db: Db, simulator: DownstreamSimulator) 
         .from(quoteMembers)
         .where(and(eq(quoteMembers.quoteId, order.quoteId), eq(quoteMembers.version, order.quoteVersion)));
       const subs = await db.select().from(subOrders).where(eq(subOrders.orderId, orderId));
+      // A site found feasible at quote time, recently enough and for every offer it now orders, is not
+      // asked again (`FEASIBILITY_VALID_DAYS`); the rest are.
+      const since = new Date(Date.now() - feasibilityValidDays * 86_400_000).toISOString();
+      const checkedAtQuote = await db
+        .select()
+        .from(quoteFeasibility)
+        .where(
+          and(eq(quoteFeasibility.quoteId, order.quoteId), eq(quoteFeasibility.version, order.quoteVersion)),
+        );
+      let feasibilityReused = 0;
       for (const sub of subs) {
         const member = members.find((m) => m.ref === sub.memberRef);
         if (member?.kind !== 'location') continue;
+        const offerings = items.filter((i) => i.subOrderId === sub.id).map((i) => i.offeringCode);
+        const earlier = checkedAtQuote.find((c) => c.memberRef === member.ref);
+        if (
+          feasibilityValidDays > 0 &&
+          earlier?.feasible &&
+          earlier.checkedAt >= since &&
+          offerings.every((o) => earlier.offerings.includes(o))
+        ) {
+          feasibilityReused += 1;
+          continue;
+        }
         const feasible = await simulator.feasibility(
           {
             accountId: order.accountId,
             siteName: member.name,
             address: member.address,
-            offerings: items.filter((i) => i.subOrderId === sub.id).map((i) => i.offeringCode),
+            offerings,
           },
           `order:${orderId}:feasibility:${sub.id}`,
         );
@@ -60,7 +89,13 @@ export function orderApprovalActivities(db: Db, simulator: DownstreamSimulator) 
           entityId: orderId,
           toState: refusals.length === 0 ? 'approved' : 'refused',
           actor: 'order-workflow',
-          details: { exposure, creditLimit: profile.creditLimit ?? null, sites: subs.length, refusals },
+          details: {
+            exposure,
+            creditLimit: profile.creditLimit ?? null,
+            sites: subs.length,
+            feasibilityReused,
+            refusals,
+          },
         })
         .onConflictDoNothing();
       return refusals;

@@ -50,6 +50,7 @@ export async function startWorker(core: Core, config: Config, address: string): 
     db: core.database.db,
     catalogs: core.catalogs,
     simulator: core.simulator,
+    feasibilityValidDays: config.feasibilityValidDays,
     workflowBundlePath: config.workflowBundlePath,
   });
   const running = worker.run();

@@ -15,7 +15,7 @@ import { orderFor, orderInState, site } from '../lifecycle';
 
 let h: Harness;
 beforeAll(async () => {
-  h = await startHarness();
+  h = await startHarness({ feasibilityValidDays: 0 });
 });
 afterAll(async () => {
   await h?.stop();
@@ -185,7 +185,8 @@ describe('fulfilment of a 3-site order through every task kind', () => {
 });
 
 describe('order approval', () => {
-  // A site the feasibility system cannot survey is refused at quote time now (quote-feasibility.test.ts);
+  // A site the feasibility system cannot survey is refused at quote time now (quote-feasibility.test.ts),
+  // and a site found feasible there is not asked again unless that result is too old (0 days in this file);
   // an injected refusal below shows the order approval's own check.
   it('rejects an order over the credit limit, recording the reason', async () => {
     const { orderId } = await orderFor(

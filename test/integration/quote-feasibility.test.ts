@@ -1,6 +1,8 @@
+import { eq, like } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHarness, type Harness } from '../harness';
-import { createAccount } from '../lifecycle';
+import { auditEvents, simulatorCalls } from '../../db/schema';
+import { eventually, startHarness, type Harness } from '../harness';
+import { createAccount, orderFor, site } from '../lifecycle';
 
 let h: Harness;
 beforeAll(async () => {
@@ -80,5 +82,25 @@ describe('feasibility at quote time', () => {
     const refused = await h.http('POST', `/quotes/${created.body.id}/submit`);
     expect(refused.status).toBe(422);
     expect(refused.body.error.details[0].message).toMatch(/Kiel HQ.*BUSINESS_BROADBAND.*injected refusal/);
+  });
+
+  it('spares order approval a second check of a site found feasible at quote time', async () => {
+    const { orderId } = await orderFor(h, {
+      members: [site('hq', 'Rostock HQ')],
+      items: [{ offeringCode: 'BUSINESS_BROADBAND', appliesTo: { member: 'hq' } }],
+    });
+    const approval = await eventually(async () => {
+      const [event] = await h.database.db
+        .select()
+        .from(auditEvents)
+        .where(eq(auditEvents.eventKey, `order:${orderId}:approval`));
+      return event;
+    }, 'the order approval');
+    expect(approval).toMatchObject({ toState: 'approved', details: { feasibilityReused: 1, refusals: [] } });
+    const asked = await h.database.db
+      .select()
+      .from(simulatorCalls)
+      .where(like(simulatorCalls.idempotencyKey, `order:${orderId}:feasibility:%`));
+    expect(asked).toEqual([]);
   });
 });
