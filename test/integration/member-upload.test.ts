@@ -50,6 +50,22 @@ describe('member lists by upload', () => {
     expect(v2.items).toHaveLength(1);
     expect(uploaded.body.versions[0]).toMatchObject({ state: 'superseded' });
     expect(uploaded.body.versions[0].members).toHaveLength(1);
+
+    // A router for every site through the groups; submitting checks the feasibility of all 1,000 sites.
+    const priced = await h.http('PATCH', `/quotes/${quoteId}`, {
+      items: [
+        { offeringCode: 'BUSINESS_BROADBAND', appliesTo: { member: 'hq' } },
+        { offeringCode: 'MANAGED_ROUTER', appliesTo: { group: 'north' } },
+        { offeringCode: 'MANAGED_ROUTER', appliesTo: { group: 'south' } },
+      ],
+    });
+    expect(priced.status).toBe(200);
+    const started = performance.now();
+    const submitted = await h.http('POST', `/quotes/${quoteId}/submit`);
+    const ms = Math.round(performance.now() - started);
+    expect(submitted.status, JSON.stringify(submitted.body).slice(0, 300)).toBe(202);
+    expect(submitted.body.versions[2].feasibility).toHaveLength(1000);
+    console.log(`[member-upload] submit of 1,000 sites, feasibility of each checked, in ${ms} ms`);
   });
 
   it('refuses a bad file whole, naming each row, column and rule, and changes nothing', async () => {
@@ -143,5 +159,19 @@ describe('member lists by upload', () => {
     expect(uploaded.body.versions[1].members).toHaveLength(5000);
     console.log(`[member-upload] 5,000 rows (${Math.round(list.length / 1024)} KiB) uploaded in ${ms} ms`);
     expect(ms).toBeLessThan(10_000);
+
+    // The proposal of that version lists every site: its PDF, timed too.
+    const token = await h.token('tester', 'sales');
+    const pdfStarted = performance.now();
+    const pdf = await h.app.inject({
+      method: 'GET',
+      url: `/quotes/${quoteId}/versions/2/proposal.pdf`,
+      headers: { authorization: `Bearer ${token}` },
+    });
+    const pdfMs = Math.round(performance.now() - pdfStarted);
+    expect(pdf.statusCode).toBe(200);
+    console.log(
+      `[member-upload] proposal PDF of 5,000 sites: ${Math.round(pdf.rawPayload.length / 1024)} KiB in ${pdfMs} ms`,
+    );
   });
 });
