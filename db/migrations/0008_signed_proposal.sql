@@ -1,1 +1,0 @@
-ALTER TABLE "sales_contracts" ADD COLUMN "document_sha256" text;
