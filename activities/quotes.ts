@@ -64,7 +64,6 @@ export function quoteActivities(db: Db) {
     and(eq(quoteApprovals.quoteId, quoteId), eq(quoteApprovals.version, version));
 
   return {
-    /** Records the outcome of the pricing policy: `pending` on the approvals it needs, or `approved`. */
     /**
      * Records the outcome of the pricing policy: `pending` on the approvals it needs, or `approved`; and the
      * approval itself, with the rule that set its levels and the first level's wait (`next`, absent in

@@ -1,8 +1,7 @@
-import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { AppDeps } from '../deps';
 import { errorResponses } from '../schemas/common';
-import { proposalParams } from '../schemas/quotes';
+import { proposalHtml, proposalParams, proposalPdf } from '../schemas/quotes';
 import { proposalDocument, proposalPage } from '../services/proposal';
 import { access } from '../auth/role-groups';
 
@@ -20,7 +19,7 @@ export const proposalRoutes =
           tags: ['quotes'],
           produces: ['application/pdf'],
           params: proposalParams,
-          response: { 200: z.any().describe('application/pdf'), ...errorResponses },
+          response: { 200: proposalPdf, ...errorResponses },
         },
       },
       async (request, reply) => {
@@ -46,7 +45,7 @@ export const proposalRoutes =
           tags: ['quotes'],
           produces: ['text/html'],
           params: proposalParams,
-          response: { 200: z.string(), ...errorResponses },
+          response: { 200: proposalHtml, ...errorResponses },
         },
       },
       async (request, reply) =>

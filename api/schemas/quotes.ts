@@ -101,6 +101,8 @@ export const versionApproval = z.object({
 });
 
 export const proposalParams = z.object({ id, version: z.coerce.number().int().positive() });
+export const proposalPdf = z.any().describe('application/pdf');
+export const proposalHtml = z.string().describe('text/html');
 
 export const quoteResponse = z.looseObject({
   id: z.string(),
