@@ -17,17 +17,19 @@ export interface ActivityDeps {
   db: Db;
   catalogs: CatalogStore;
   simulator: DownstreamSimulator;
+  /** How long a quote-time feasibility result stands in for order approval's own check; 0: never. */
+  feasibilityValidDays?: number;
 }
 
 /**
  * Every activity the worker registers, built over the given database (tests hand in their own), one
  * factory per stage. The names are what workflows and recorded histories call: they never change.
  */
-export function createActivities({ db, catalogs, simulator }: ActivityDeps) {
+export function createActivities({ db, catalogs, simulator, feasibilityValidDays = 30 }: ActivityDeps) {
   return {
     ...transitionActivities(db),
     ...quoteActivities(db),
-    ...orderApprovalActivities(db, simulator),
+    ...orderApprovalActivities(db, simulator, feasibilityValidDays),
     ...decompositionActivities(db, catalogs),
     ...taskActivities(db, simulator),
     ...jeopardyActivities(db),

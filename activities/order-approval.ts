@@ -1,6 +1,14 @@
 import { and, eq } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import { accounts, auditEvents, orderItems, orders, quoteMembers, subOrders } from '../db/schema';
+import {
+  accounts,
+  auditEvents,
+  orderItems,
+  orders,
+  quoteFeasibility,
+  quoteMembers,
+  subOrders,
+} from '../db/schema';
 import type { DownstreamSimulator } from '../downstream/simulator';
 import type { ApprovalRefusal } from '../workflows/contracts';
 import { inBatches, orderRow } from './order-rows';
@@ -11,7 +19,7 @@ import { transition, engineActor } from './transitions';
 const FEASIBILITY_BATCH = 25;
 
 /** Order approval (stage 5): credit and feasibility checks, rejection, and product inventory created inactive. */
-export function orderApprovalActivities(db: Db, simulator: DownstreamSimulator) {
+export function orderApprovalActivities(db: Db, simulator: DownstreamSimulator, feasibilityValidDays = 30) {
   return {
     /**
      * Order approval (stage 5): the financial validation (a credit check of the account's exposure) and
@@ -39,20 +47,37 @@ export function orderApprovalActivities(db: Db, simulator: DownstreamSimulator) 
         .from(quoteMembers)
         .where(and(eq(quoteMembers.quoteId, order.quoteId), eq(quoteMembers.version, order.quoteVersion)));
       const subs = await db.select().from(subOrders).where(eq(subOrders.orderId, orderId));
-      // Every site's feasibility, 25 calls at a time, heartbeating between batches (issue 13).
+      // A site found feasible at quote time, recently enough and for every offer it now orders, is not
+      // asked again (`FEASIBILITY_VALID_DAYS`); the rest are, 25 calls at a time, heartbeating between
+      // batches (issue 13).
+      const since = new Date(Date.now() - feasibilityValidDays * 86_400_000).toISOString();
+      const checkedAtQuote = await db
+        .select()
+        .from(quoteFeasibility)
+        .where(
+          and(eq(quoteFeasibility.quoteId, order.quoteId), eq(quoteFeasibility.version, order.quoteVersion)),
+        );
+      let feasibilityReused = 0;
       const sites = subs.flatMap((sub) => {
         const member = members.find((m) => m.ref === sub.memberRef);
-        return member?.kind === 'location' ? [{ sub, member }] : [];
+        if (member?.kind !== 'location') return [];
+        const offerings = items.filter((i) => i.subOrderId === sub.id).map((i) => i.offeringCode);
+        const earlier = checkedAtQuote.find((c) => c.memberRef === member.ref);
+        if (
+          feasibilityValidDays > 0 &&
+          earlier?.feasible &&
+          earlier.checkedAt >= since &&
+          offerings.every((o) => earlier.offerings.includes(o))
+        ) {
+          feasibilityReused += 1;
+          return [];
+        }
+        return [{ sub, member, offerings }];
       });
-      const answers = await inBatches(sites, FEASIBILITY_BATCH, async ({ sub, member }) => ({
+      const answers = await inBatches(sites, FEASIBILITY_BATCH, async ({ sub, member, offerings }) => ({
         sub,
         answer: await simulator.feasibility(
-          {
-            accountId: order.accountId,
-            siteName: member.name,
-            address: member.address,
-            offerings: items.filter((i) => i.subOrderId === sub.id).map((i) => i.offeringCode),
-          },
+          { accountId: order.accountId, siteName: member.name, address: member.address, offerings },
           `order:${orderId}:feasibility:${sub.id}`,
         ),
       }));
@@ -67,7 +92,13 @@ export function orderApprovalActivities(db: Db, simulator: DownstreamSimulator) 
           entityId: orderId,
           toState: refusals.length === 0 ? 'approved' : 'refused',
           actor: engineActor(),
-          details: { exposure, creditLimit: profile.creditLimit ?? null, sites: subs.length, refusals },
+          details: {
+            exposure,
+            creditLimit: profile.creditLimit ?? null,
+            sites: subs.length,
+            feasibilityReused,
+            refusals,
+          },
         })
         .onConflictDoNothing();
       return refusals;

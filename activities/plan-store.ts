@@ -3,6 +3,7 @@ import type { Tx } from '../db/client';
 import { auditEvents, domainOrders, orderItems, productInventory, tasks } from '../db/schema';
 import type { Decomposition } from '../domain/decompose';
 import { chunks } from './order-rows';
+import { engineActor } from './transitions';
 
 /**
  * Stores a decomposition: its domain orders and tasks with their planned dates and creation events, and
@@ -88,7 +89,7 @@ export async function storeProductInventory(
       'productInventory',
       created.map((c) => c.id),
       'created',
-      'order-workflow',
+      engineActor(),
     );
   }
 }

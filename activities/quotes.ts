@@ -1,7 +1,8 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { Db, Tx } from '../db/client';
 import {
+  quoteApprovals,
   quoteGroups,
   quoteItems,
   quoteMembers,
@@ -10,9 +11,9 @@ import {
   salesContracts,
   serviceContracts,
 } from '../db/schema';
-import type { ApprovalRole } from '../domain/approval-policy';
-import type { RecordedDecision } from '../workflows/contracts';
-import { transition, engineActor } from './transitions';
+import { explainApprovals, type ApprovalRole } from '../domain/approval-policy';
+import type { ApprovalWait, RecordedDecision } from '../workflows/contracts';
+import { engineActor, transition } from './transitions';
 
 export function quoteActivities(db: Db) {
   /**
@@ -28,6 +29,8 @@ export function quoteActivities(db: Db) {
     actor: string | { subject: string; role: string },
     details?: Record<string, unknown>,
     versionState = to,
+    /** Written with the move, once: not again when a retry finds the event recorded. */
+    alsoOnce?: (tx: Tx) => Promise<unknown>,
   ): Promise<boolean> {
     const [quote] = await tx.select().from(quotes).where(eq(quotes.id, quoteId)).for('update');
     if (quote.currentVersion !== version) return false;
@@ -44,23 +47,66 @@ export function quoteActivities(db: Db) {
         .update(quoteVersions)
         .set({ state: versionState })
         .where(and(eq(quoteVersions.quoteId, quoteId), eq(quoteVersions.version, version)));
+      await alsoOnce?.(tx);
     }
     return true;
   }
   const moveQuote = (...args: Parameters<typeof moveQuoteIn> extends [Tx, ...infer R] ? R : never) =>
     db.transaction((tx) => moveQuoteIn(tx, ...args));
 
+  /** The approval row's wait: the level awaited, since when, until when. */
+  const waitOf = (next: ApprovalWait | undefined, at: string) => ({
+    awaitingRole: next?.awaiting ?? null,
+    awaitingSince: next?.awaiting ? at : null,
+    decisionDue: next?.awaiting ? (next.decisionDue ?? null) : null,
+  });
+  const ofApproval = (quoteId: string, version: number) =>
+    and(eq(quoteApprovals.quoteId, quoteId), eq(quoteApprovals.version, version));
+
   return {
-    /** Records the outcome of the pricing policy: `pending` on the approvals it needs, or `approved`. */
+    /**
+     * Records the outcome of the pricing policy: `pending` on the approvals it needs, or `approved`; and the
+     * approval itself, with the rule that set its levels and the first level's wait (`next`, absent in
+     * histories from before approvals were kept).
+     */
     async recordQuoteSubmitted(
       quoteId: string,
       version: number,
       approvalsRequired: ApprovalRole[],
+      next?: ApprovalWait,
     ): Promise<void> {
       const to = approvalsRequired.length > 0 ? 'pending' : 'approved';
-      await moveQuote(quoteId, version, to, `quote:${quoteId}:v${version}:submitted`, engineActor(), {
-        approvalsRequired,
-      });
+      const [row] = await db
+        .select({ max: quoteVersions.maxDiscountPct, cap: quoteVersions.agreementMaxDiscountPct })
+        .from(quoteVersions)
+        .where(and(eq(quoteVersions.quoteId, quoteId), eq(quoteVersions.version, version)));
+      const why = explainApprovals(row.max, row.cap ?? undefined);
+      const now = new Date().toISOString();
+      await moveQuote(
+        quoteId,
+        version,
+        to,
+        `quote:${quoteId}:v${version}:submitted`,
+        engineActor(),
+        { approvalsRequired, rule: why.rule },
+        to,
+        (tx) =>
+          tx
+            .insert(quoteApprovals)
+            .values({
+              quoteId,
+              version,
+              // The workflow's levels are the ones that count; the rule explains them.
+              levelsRequired: approvalsRequired,
+              rule: why.rule,
+              reason: why.reason,
+              maxDiscountPct: row.max,
+              agreementMaxDiscountPct: row.cap,
+              ...waitOf(next ?? { awaiting: approvalsRequired[0] }, now),
+              submittedAt: now,
+            })
+            .onConflictDoNothing(),
+      );
     },
 
     async recordQuoteDecision(
@@ -68,7 +114,16 @@ export function quoteActivities(db: Db) {
       version: number,
       decision: RecordedDecision,
       outcome: 'pending' | 'approved' | 'inProgress',
+      next?: ApprovalWait,
     ): Promise<void> {
+      const at = new Date().toISOString();
+      const made = {
+        role: decision.role,
+        decision: decision.decision,
+        ...(decision.approver ? { approver: decision.approver } : {}),
+        ...(decision.comment ? { comment: decision.comment } : {}),
+        at,
+      };
       await moveQuote(
         quoteId,
         version,
@@ -81,6 +136,14 @@ export function quoteActivities(db: Db) {
           comment: decision.comment,
         },
         decision.decision === 'reject' ? 'rejected' : outcome,
+        (tx) =>
+          tx
+            .update(quoteApprovals)
+            .set({
+              decisions: sql`${quoteApprovals.decisions} || ${JSON.stringify([made])}::jsonb`,
+              ...waitOf(outcome === 'pending' ? next : undefined, at),
+            })
+            .where(ofApproval(quoteId, version)),
       );
     },
 
@@ -90,7 +153,9 @@ export function quoteActivities(db: Db) {
       version: number,
       from: ApprovalRole,
       to: ApprovalRole,
+      next?: ApprovalWait,
     ): Promise<void> {
+      const at = new Date().toISOString();
       await moveQuote(
         quoteId,
         version,
@@ -101,6 +166,15 @@ export function quoteActivities(db: Db) {
           escalatedFrom: from,
           escalatedTo: to,
         },
+        'pending',
+        (tx) =>
+          tx
+            .update(quoteApprovals)
+            .set({
+              escalations: sql`${quoteApprovals.escalations} || ${JSON.stringify([{ from, to, at }])}::jsonb`,
+              ...waitOf(next ?? { awaiting: to }, at),
+            })
+            .where(ofApproval(quoteId, version)),
       );
     },
 
@@ -116,6 +190,8 @@ export function quoteActivities(db: Db) {
       accountId: string,
       signedBy: string,
       recordedBy?: { subject: string; role: string },
+      /** The SHA-256 of the proposal PDF signed (absent in histories from before proposals). */
+      documentSha256?: string,
     ): Promise<{ salesContractId: string; serviceContractIds: string[] } | null> {
       const salesContractId = `SC-${quoteId}`;
       const ofVersion = (t: { quoteId: AnyPgColumn; version: AnyPgColumn }) =>
@@ -148,7 +224,7 @@ export function quoteActivities(db: Db) {
           `quote:${quoteId}:v${version}:accepted`,
           // The customer signs; the audit names who recorded the signature (histories before identity: the signer).
           recordedBy ?? signedBy,
-          { salesContractId, serviceContracts: sites.length, signedBy },
+          { salesContractId, serviceContracts: sites.length, signedBy, documentSha256 },
         );
         if (!current) return false;
         await tx
@@ -160,6 +236,7 @@ export function quoteActivities(db: Db) {
             accountId,
             signedBy,
             signedAt: new Date().toISOString(),
+            documentSha256: documentSha256 ?? null,
           })
           .onConflictDoNothing();
         if (sites.length > 0) {

@@ -13,6 +13,9 @@ export interface ErrorDetail {
   field: string;
   rule: string;
   message: string;
+  /** For an uploaded file: the record (1 = the first after the header) and the column at fault. */
+  row?: number;
+  column?: string;
 }
 
 /** An error a user can cause, with the status and code of the API contract (`../shared/API.md`). */

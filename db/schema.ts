@@ -3,6 +3,7 @@ import { sql } from 'drizzle-orm';
 import {
   customType,
   bigserial,
+  date,
   boolean,
   index,
   integer,
@@ -13,6 +14,7 @@ import {
   text,
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
+import { approvalRoles, approvalRules } from '../domain/approval-policy';
 import { falloutTypes } from '../domain/fallout-policy';
 import { falloutCaseStates } from '../domain/states';
 
@@ -79,7 +81,10 @@ export const opportunities = pgTable(
   (t) => [index('opportunities_account_idx').on(t.accountId)],
 );
 
-/** The commercial frame for an account's quotes: a discount cap and global, service-agnostic SLAs. */
+/**
+ * The commercial frame (000's frame agreement) for an account's quotes: a term, a discount cap and a default
+ * negotiated discount, the price list it applies to, and global, service-agnostic SLAs.
+ */
 export const salesAgreements = pgTable(
   'sales_agreements',
   {
@@ -88,6 +93,15 @@ export const salesAgreements = pgTable(
     name: text('name').notNull(),
     maxDiscountPct: numeric('max_discount_pct', { precision: 5, scale: 2, mode: 'number' }).notNull(),
     slas: jsonb('slas').$type<Sla[]>().notNull(),
+    /** The term, first and last day inclusive (ISO dates); null on agreements made before terms: no bound. */
+    startsOn: date('starts_on', { mode: 'string' }),
+    endsOn: date('ends_on', { mode: 'string' }),
+    /** The negotiated discount a quote line under the agreement gets when it names none (at most the cap). */
+    defaultDiscountPct: numeric('default_discount_pct', { precision: 5, scale: 2, mode: 'number' })
+      .notNull()
+      .default(0),
+    /** The catalog version (price list) the agreement's prices come from; null: any. */
+    catalogVersion: text('catalog_version'),
     createdAt: createdAt(),
   },
   (t) => [index('sales_agreements_account_idx').on(t.accountId)],
@@ -197,6 +211,80 @@ export const quoteItems = pgTable(
   (t) => [primaryKey({ columns: [t.quoteId, t.version, t.lineNo] })],
 );
 
+export interface ApprovalDecisionRecord {
+  role: string;
+  decision: 'approve' | 'reject';
+  /** The approver's subject (from their token); absent for decisions made before approvers were authenticated. */
+  approver?: string;
+  comment?: string;
+  at: string;
+}
+export interface ApprovalEscalationRecord {
+  from: string;
+  to: string;
+  at: string;
+}
+
+/**
+ * The approval of one submitted quote version, as its workflow knows it: the levels and the rule that set
+ * them, whose decision is awaited and until when, every decision and escalation. Written only by the
+ * approval workflow's activities; the inbox (`GET /approvals`) reads it.
+ */
+export const quoteApprovals = pgTable(
+  'quote_approvals',
+  {
+    quoteId: text('quote_id').notNull(),
+    version: integer('version').notNull(),
+    levelsRequired: text('levels_required').array().notNull(),
+    rule: text('rule', { enum: approvalRules }).notNull(),
+    reason: text('reason').notNull(),
+    maxDiscountPct: numeric('max_discount_pct', { precision: 5, scale: 2, mode: 'number' }).notNull(),
+    agreementMaxDiscountPct: numeric('agreement_max_discount_pct', {
+      precision: 5,
+      scale: 2,
+      mode: 'number',
+    }),
+    /** The role whose decision is awaited; null once decided, or when none is needed. */
+    awaitingRole: text('awaiting_role', { enum: approvalRoles }),
+    awaitingSince: timestamp('awaiting_since'),
+    /** When the awaited level escalates to the one above; null for the top level, which waits. */
+    decisionDue: timestamp('decision_due'),
+    decisions: jsonb('decisions').$type<ApprovalDecisionRecord[]>().notNull().default([]),
+    escalations: jsonb('escalations').$type<ApprovalEscalationRecord[]>().notNull().default([]),
+    submittedAt: timestamp('submitted_at')
+      .notNull()
+      .default(sql`now()`),
+  },
+  (t) => [
+    primaryKey({ columns: [t.quoteId, t.version] }),
+    index('quote_approvals_awaiting_idx').on(t.awaitingRole, t.decisionDue),
+  ],
+);
+
+/**
+ * Feasibility at quote time (002: "feasibility results determine offer eligibility"): the downstream
+ * check of one site of a submitted version for the offers applied to it, directly or through a group.
+ */
+export const quoteFeasibility = pgTable(
+  'quote_feasibility',
+  {
+    quoteId: text('quote_id').notNull(),
+    version: integer('version').notNull(),
+    memberRef: text('member_ref').notNull(),
+    siteName: text('site_name').notNull(),
+    offerings: text('offerings').array().notNull(),
+    feasible: boolean('feasible').notNull(),
+    /** The feasibility system's reason when it cannot serve the site. */
+    reason: text('reason'),
+    /** The feasibility system's reference of the check. */
+    reference: text('reference').notNull(),
+    checkedAt: timestamp('checked_at')
+      .notNull()
+      .default(sql`now()`),
+  },
+  (t) => [primaryKey({ columns: [t.quoteId, t.version, t.memberRef] })],
+);
+
 export const salesContracts = pgTable('sales_contracts', {
   id: text('id').primaryKey(),
   quoteId: text('quote_id').notNull().unique(),
@@ -204,6 +292,8 @@ export const salesContracts = pgTable('sales_contracts', {
   accountId: text('account_id').notNull(),
   signedBy: text('signed_by').notNull(),
   signedAt: timestamp('signed_at').notNull(),
+  /** The SHA-256 (hex) of the proposal PDF the customer signed (`GET /quotes/:id/versions/:v/proposal.pdf`). */
+  documentSha256: text('document_sha256'),
 });
 
 /**

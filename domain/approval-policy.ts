@@ -27,3 +27,55 @@ export function requiredApprovals(
   if (maxDiscountPct <= policy.salesManagerUpToPct) return ['salesManager'];
   return ['salesManager', 'financeManager'];
 }
+
+/** Which rule of the policy decided a version's approval levels. */
+export const approvalRules = [
+  'agreementCap',
+  'autoApprove',
+  'salesManagerBand',
+  'financeManagerBand',
+] as const;
+export type ApprovalRule = (typeof approvalRules)[number];
+
+export interface ApprovalExplanation {
+  levels: ApprovalRole[];
+  rule: ApprovalRule;
+  /** The rule in words, with the numbers that decided it. */
+  reason: string;
+}
+
+/** The levels a version needs and why: the same decision as `requiredApprovals`, told. */
+export function explainApprovals(
+  maxDiscountPct: number,
+  agreementMaxDiscountPct: number | undefined,
+  policy: ApprovalPolicy = defaultApprovalPolicy,
+): ApprovalExplanation {
+  const levels = requiredApprovals(maxDiscountPct, agreementMaxDiscountPct, policy);
+  const discount = `the largest discount, ${maxDiscountPct}%,`;
+  if (agreementMaxDiscountPct !== undefined && maxDiscountPct > agreementMaxDiscountPct) {
+    return {
+      levels,
+      rule: 'agreementCap',
+      reason: `${discount} is above the sales agreement's cap of ${agreementMaxDiscountPct}%: the top level decides`,
+    };
+  }
+  if (levels.length === 0) {
+    return {
+      levels,
+      rule: 'autoApprove',
+      reason: `${discount} is at most ${policy.autoApproveUpToPct}%: no approval needed`,
+    };
+  }
+  if (levels.length === 1) {
+    return {
+      levels,
+      rule: 'salesManagerBand',
+      reason: `${discount} is above ${policy.autoApproveUpToPct}% and at most ${policy.salesManagerUpToPct}%: the sales manager decides`,
+    };
+  }
+  return {
+    levels,
+    rule: 'financeManagerBand',
+    reason: `${discount} is above ${policy.salesManagerUpToPct}%: the sales manager, then the finance manager`,
+  };
+}

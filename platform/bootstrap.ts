@@ -56,6 +56,7 @@ export async function startWorker(
     db: core.database.db,
     catalogs: core.catalogs,
     simulator: core.simulator,
+    feasibilityValidDays: config.feasibilityValidDays,
     workflowBundlePath: config.workflowBundlePath,
     tracing,
   });

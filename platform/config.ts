@@ -33,6 +33,8 @@ export interface Config {
   approvalDeadlineSeconds: number;
   /** How long a quote may be accepted after it is created. */
   quoteValiditySeconds: number;
+  /** `FEASIBILITY_VALID_DAYS`: how long a quote-time feasibility result spares order approval's check. */
+  feasibilityValidDays: number;
   /** How long one planned minute of the catalog lasts on the clock (jeopardy and due dates). */
   planMinuteMs: number;
   /** Most sub-orders an order workflow runs at once. */
@@ -110,6 +112,7 @@ export function loadConfig(): Config {
     simulatorLatencyMs: intFrom('SIMULATOR_LATENCY_MS', 50),
     approvalDeadlineSeconds: positiveFrom('APPROVAL_DEADLINE_SECONDS', 48 * 3600),
     quoteValiditySeconds: positiveFrom('QUOTE_VALIDITY_DAYS', 30) * 86_400,
+    feasibilityValidDays: intFrom('FEASIBILITY_VALID_DAYS', 30),
     planMinuteMs: positiveFrom('PLAN_MINUTE_MS', 60_000),
     maxSubOrdersInFlight: positiveFrom('MAX_SUB_ORDERS_IN_FLIGHT', 200),
     falloutEscalationMs: positiveFrom('FALLOUT_ESCALATION_MINUTES', 240) * 60_000,

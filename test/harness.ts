@@ -51,6 +51,8 @@ export async function startHarness(
   options: {
     approvalDeadlineSeconds?: number;
     quoteValiditySeconds?: number;
+    /** How long a quote-time feasibility result spares order approval's check (30 days by default). */
+    feasibilityValidDays?: number;
     fulfilment?: Partial<FulfilmentSettings>;
     /** false: no worker in this process (a test runs its own worker processes on `taskQueue`). */
     worker?: boolean;
@@ -82,6 +84,7 @@ export async function startHarness(
           db: database.db,
           catalogs,
           simulator,
+          feasibilityValidDays: options.feasibilityValidDays,
           workflowBundlePath: inject('workflowBundlePath'),
           tracing: options.tracing,
         });

@@ -84,11 +84,12 @@ export async function orderFor(
     billingProfile: account.billingProfile ?? billingProfile,
   });
   const accountId: string = created.body.id;
-  await account.beforeOrder?.(accountId);
   const quoteId = await createQuote(h, accountId, quote);
   const submitted = await h.http('POST', `/quotes/${quoteId}/submit`);
   expect(submitted.body.state, JSON.stringify(submitted.body)).toBe('approved');
   await h.http('POST', `/quotes/${quoteId}/accept`, { signedBy: 'Jens Ohl, CEO' });
+  // After the signature: a fault aimed at order approval is not spent by the quote's feasibility check.
+  await account.beforeOrder?.(accountId);
   const order = await h.http('POST', '/orders', { quoteId });
   expect(order.status, JSON.stringify(order.body)).toBe(202);
   return { accountId, quoteId, orderId: order.body.id };

@@ -43,6 +43,8 @@ export interface QuoteApprovalStatus {
   awaiting?: ApprovalRole;
   decisions: { role: ApprovalRole; decision: 'approve' | 'reject'; approver?: string; comment?: string }[];
   escalations: { from: ApprovalRole; to: ApprovalRole }[];
+  /** When the awaited level escalates to the one above (ISO date); absent for the top level. */
+  decisionDue?: string;
   superseded: boolean;
   supersededBy?: number;
   salesContractId?: string;
@@ -60,11 +62,21 @@ export interface QuoteDecision {
 }
 /** A decision as the workflow records it: its level settled. */
 export type RecordedDecision = QuoteDecision & { role: ApprovalRole };
+/**
+ * What an approval waits for next, as the workflow tells its activities: the awaited level and, below the
+ * top level, when it escalates (ISO date). Nothing awaited: decided, or no approval needed.
+ */
+export interface ApprovalWait {
+  awaiting?: ApprovalRole;
+  decisionDue?: string;
+}
 export interface QuoteAcceptance {
   /** The customer's signatory. */
   signedBy: string;
   /** Who recorded the signature through the API (token subject and role). */
   recordedBy?: { subject: string; role: string };
+  /** The SHA-256 of the proposal document signed; the sales contract keeps it. */
+  documentSha256?: string;
 }
 export const quoteStatusQuery = defineQuery<QuoteApprovalStatus>('status');
 /** Answers once the policy has been applied and recorded: `pending` with the approvals, or `approved`. */

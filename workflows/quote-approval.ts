@@ -5,7 +5,7 @@ import {
   setHandler,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
-import { approvalRoles, requiredApprovals } from '../domain/approval-policy';
+import { approvalRoles, requiredApprovals, type ApprovalRole } from '../domain/approval-policy';
 import { failure, FailureType } from '../domain/failures';
 import type { QuoteState } from '../domain/states';
 import { activities } from './activity-proxies';
@@ -17,6 +17,7 @@ import {
   supersedeSignal,
   type QuoteAcceptance,
   type QuoteApprovalInput,
+  type ApprovalWait,
   type QuoteApprovalStatus,
   type RecordedDecision,
 } from './contracts';
@@ -146,8 +147,25 @@ export async function quoteApproval(input: QuoteApprovalInput): Promise<QuoteSta
     return 'superseded';
   };
 
-  await activities.recordQuoteSubmitted(quoteId, version, status.approvalsRequired);
+  /**
+   * The wait for `role`, told to the activities so the quote shows it: below the top level it escalates
+   * `decisionDeadlineSeconds` from now (workflow time; the timer itself starts once the activity is done).
+   */
+  const waitFor = (role: ApprovalRole | undefined): ApprovalWait => {
+    if (!role) return {};
+    const escalates = approvalRoles.indexOf(role) < approvalRoles.length - 1;
+    return escalates
+      ? {
+          awaiting: role,
+          decisionDue: new Date(Date.now() + input.decisionDeadlineSeconds * 1000).toISOString(),
+        }
+      : { awaiting: role };
+  };
+
+  const firstWait = waitFor(status.approvalsRequired[0]);
+  await activities.recordQuoteSubmitted(quoteId, version, status.approvalsRequired, firstWait);
   status.awaiting = status.approvalsRequired[0];
+  status.decisionDue = firstWait.decisionDue;
   show(status.awaiting ? 'pending' : 'approved');
   evaluated = true;
 
@@ -165,15 +183,19 @@ export async function quoteApproval(input: QuoteApprovalInput): Promise<QuoteSta
       : (await condition(heard), true);
     if (status.superseded && !pendingDecision) return endSuperseded();
     if (!decided) {
-      await activities.recordQuoteEscalated(quoteId, version, role, above!);
+      const wait = waitFor(above);
+      await activities.recordQuoteEscalated(quoteId, version, role, above!, wait);
       status.escalations.push({ from: role, to: above! });
+      status.decisionDue = wait.decisionDue;
       levels = approvalRoles.slice(approvalRoles.indexOf(above!));
       continue;
     }
     const decision = pendingDecision!;
     const isLast = levels.length === 1;
     const outcome = decision.decision === 'reject' ? 'inProgress' : isLast ? 'approved' : 'pending';
-    await activities.recordQuoteDecision(quoteId, version, decision, outcome);
+    const wait = outcome === 'pending' ? waitFor(levels[1]) : {};
+    await activities.recordQuoteDecision(quoteId, version, decision, outcome, wait);
+    status.decisionDue = wait.decisionDue;
     status.decisions.push({
       role,
       decision: decision.decision,
@@ -205,6 +227,7 @@ export async function quoteApproval(input: QuoteApprovalInput): Promise<QuoteSta
     customerId,
     acceptance!.signedBy,
     acceptance!.recordedBy,
+    acceptance!.documentSha256,
   );
   if (!contracts) {
     status.superseded = true;

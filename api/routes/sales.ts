@@ -3,6 +3,7 @@ import type { AppDeps } from '../deps';
 import { errorResponses as errors, idParams } from '../schemas/common';
 import {
   agreementResponse,
+  agreementsResponse,
   convertLeadBody,
   createAgreementBody,
   createLeadBody,
@@ -16,6 +17,7 @@ import {
   getAgreement,
   getLead,
   getOpportunity,
+  listAgreements,
 } from '../services/sales';
 import { actorOf, allow } from '../auth';
 import { access } from '../auth/role-groups';
@@ -87,7 +89,8 @@ export const salesRoutes =
       {
         config: { access: allow('sales', 'salesManager') },
         schema: {
-          summary: "A sales agreement: the account's discount cap and global SLAs, inherited by its quotes",
+          summary:
+            "A sales agreement: its term, the account's discount cap and default discount, its price list and SLAs, inherited by its quotes",
           tags: ['sales'],
           body: createAgreementBody,
           response: { 201: agreementResponse, ...errors },
@@ -108,5 +111,19 @@ export const salesRoutes =
         },
       },
       async (request) => getAgreement(deps, request.params.id),
+    );
+
+    app.get(
+      '/accounts/:id/agreements',
+      {
+        config: { access: access.readSales() },
+        schema: {
+          summary: "An account's sales agreements, each with its term and whether it is effective today",
+          tags: ['sales'],
+          params: idParams,
+          response: { 200: agreementsResponse, ...errors },
+        },
+      },
+      async (request) => listAgreements(deps, request.params.id),
     );
   };

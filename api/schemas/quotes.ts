@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { approvalRoles } from '../../domain/approval-policy';
+import { approvalRoles, approvalRules } from '../../domain/approval-policy';
 import { id, memberSchema, ref, timestamp } from './common';
 
 const groupSchema = z.strictObject({
@@ -11,7 +11,8 @@ const appliesToSchema = z.union([z.strictObject({ member: ref }), z.strictObject
 const itemSchema = z.strictObject({
   offeringCode: z.string().max(100).trim().min(1),
   quantity: z.number().int().positive().max(10_000).default(1),
-  discountPct: z.number().min(0).max(100).default(0),
+  /** In percent; absent: the sales agreement's default negotiated discount, or none. */
+  discountPct: z.number().min(0).max(100).optional(),
   priceOverride: z.number().min(0).optional(),
   appliesTo: appliesToSchema.optional(),
 });
@@ -51,8 +52,57 @@ export const decisionBody = z.strictObject({
 });
 export type DecisionBody = z.infer<typeof decisionBody>;
 
-export const acceptBody = z.strictObject({ signedBy: z.string().max(200).trim().min(1) });
+/** `POST /quotes/:id/members`: the file replaces the members and groups, or is merged into them. */
+export const membersQuery = z.strictObject({ mode: z.enum(['replace', 'merge']).default('replace') });
+export type MembersQuery = z.infer<typeof membersQuery>;
+/** The CSV itself (`text/csv`); a multipart upload carries it as its one file instead. */
+export const membersCsvBody = z
+  .string()
+  .max(10 * 1024 * 1024)
+  // A multipart request has no body of its own (null): its file is read by the route.
+  .nullish()
+  .describe('ref,kind,name,address,group: one member a row, after a header row');
+
+export const acceptBody = z.strictObject({
+  signedBy: z.string().max(200).trim().min(1),
+  /**
+   * The SHA-256 (hex) of the proposal PDF the customer signed: when given it must be the current version's,
+   * else 422. The sales contract records the current version's hash either way.
+   */
+  documentSha256: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/, 'a SHA-256 in lowercase hex')
+    .optional(),
+});
 export type AcceptBody = z.infer<typeof acceptBody>;
+
+const approvalRole = z.enum(approvalRoles);
+/** A submitted version's approval: its levels and why, whose decision it awaits and until when, what happened. */
+export const versionApproval = z.object({
+  levelsRequired: z.array(z.string()),
+  rule: z.enum(approvalRules),
+  reason: z.string(),
+  maxDiscountPct: z.number(),
+  agreementMaxDiscountPct: z.number().nullable(),
+  awaiting: approvalRole.nullable(),
+  awaitingSince: timestamp,
+  decisionDue: timestamp,
+  decisions: z.array(
+    z.object({
+      role: z.string(),
+      decision: z.enum(['approve', 'reject']),
+      approver: z.string().optional(),
+      comment: z.string().optional(),
+      at: z.string(),
+    }),
+  ),
+  escalations: z.array(z.object({ from: z.string(), to: z.string(), at: z.string() })),
+  submittedAt: z.string(),
+});
+
+export const proposalParams = z.object({ id, version: z.coerce.number().int().positive() });
+export const proposalPdf = z.any().describe('application/pdf');
+export const proposalHtml = z.string().describe('text/html');
 
 export const quoteResponse = z.looseObject({
   id: z.string(),
@@ -78,8 +128,23 @@ export const quoteResponse = z.looseObject({
           oneOffNet: z.number(),
         }),
       ),
+      approval: versionApproval.nullable(),
+      /** Each location's feasibility check for the offers applied to it, made when the version was submitted. */
+      feasibility: z.array(
+        z.object({
+          memberRef: z.string(),
+          siteName: z.string(),
+          offerings: z.array(z.string()),
+          feasible: z.boolean(),
+          reason: z.string().nullable(),
+          reference: z.string(),
+          checkedAt: z.string(),
+        }),
+      ),
     }),
   ),
-  salesContract: z.looseObject({ id: z.string(), signedBy: z.string() }).nullable(),
+  salesContract: z
+    .looseObject({ id: z.string(), signedBy: z.string(), documentSha256: z.string().nullable() })
+    .nullable(),
   approval: z.unknown().optional(),
 });

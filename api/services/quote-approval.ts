@@ -10,8 +10,10 @@ import type { quoteApproval } from '../../workflows/quote-approval';
 import { ApprovalLevel, CustomerId, QuoteId, State } from '../../workflows/search-attributes';
 import type { AppDeps } from '../deps';
 import { forbidden } from '../auth/access';
-import { invalidState, notFound } from '../errors';
+import { invalidState, notFound, unprocessable } from '../errors';
 import type { AcceptBody, DecisionBody } from '../schemas/quotes';
+import { proposalDocument } from './proposal';
+import { checkFeasibility, refuseInfeasible } from './quote-feasibility';
 import { currentVersionOf, getQuote } from './quotes';
 
 /**
@@ -25,6 +27,8 @@ export async function submitQuote(deps: AppDeps, quoteId: string) {
       `Quote ${quote.id} is ${quote.state}; only a quote in negotiation (inProgress) can be submitted`,
     );
   }
+  // No one approves or signs for a site that cannot be served.
+  refuseInfeasible(quote.id, quote.currentVersion, await checkFeasibility(deps, quote, quote.currentVersion));
   const approval = await deps.temporal.workflow.executeUpdateWithStart(submissionUpdate, {
     startWorkflowOperation: new WithStartWorkflowOperation<typeof quoteApproval>('quoteApproval', {
       workflowId: workflowId.quoteApproval(quote.id, quote.currentVersion),
@@ -101,12 +105,30 @@ export async function decideOnQuote(
   return { ...(await getQuote(deps, quote.id)), approval };
 }
 
-/** The customer's signature on an approved quote: the approval workflow writes the contracts. */
+/**
+ * The customer's signature on an approved quote: the approval workflow writes the contracts, the sales
+ * contract with the SHA-256 of the version's proposal PDF. A hash in the body is what the customer says
+ * they signed: another version's document, or another document, is refused.
+ */
 export async function acceptQuote(deps: AppDeps, quoteId: string, acceptance: AcceptBody, who: Actor) {
   const { quote } = await currentVersionOf(deps, quoteId);
   if (quote.state !== 'approved')
     throw invalidState(`Quote ${quote.id} is ${quote.state}; only an approved quote can be accepted`);
+  const { sha256 } = await proposalDocument(deps, quote.id, quote.currentVersion);
+  if (acceptance.documentSha256 !== undefined && acceptance.documentSha256 !== sha256)
+    throw unprocessable(
+      `The document signed is not the proposal of quote ${quote.id} v${quote.currentVersion}`,
+      [
+        {
+          field: 'documentSha256',
+          rule: 'signed_document',
+          message: `the proposal of v${quote.currentVersion} has SHA-256 ${sha256}; the body names ${acceptance.documentSha256}`,
+        },
+      ],
+    );
   const handle = deps.temporal.workflow.getHandle(workflowId.quoteApproval(quote.id, quote.currentVersion));
-  await handle.executeUpdate(acceptUpdate, { args: [{ ...acceptance, recordedBy: who }] });
+  await handle.executeUpdate(acceptUpdate, {
+    args: [{ signedBy: acceptance.signedBy, recordedBy: who, documentSha256: sha256 }],
+  });
   return getQuote(deps, quote.id);
 }

@@ -5,6 +5,7 @@ import { opportunities, salesAgreements } from '../../db/schema';
 import type { AppDeps } from '../deps';
 import type { ErrorDetail } from '../errors';
 import type { CreateQuoteBody } from '../schemas/quotes';
+import { agreementBreaches, isoDay } from '../../domain/agreement-terms';
 import { businessAccount } from './accounts';
 
 /** Business checks of a quote body, every problem listed (API.md: 422 lists every rule broken). */
@@ -124,6 +125,10 @@ export async function termsProblems(deps: AppDeps, terms: QuoteTerms) {
         rule: 'exists',
         message: `sales agreement ${terms.agreementId} is not an agreement of account ${terms.accountId}`,
       });
+    } else {
+      // A quote is made (and each version priced) today, from the current catalog.
+      for (const breach of agreementBreaches(agreement, isoDay(), deps.catalogs.current.version))
+        problems.push({ field: 'agreementId', ...breach });
     }
   }
   return { problems, agreement };

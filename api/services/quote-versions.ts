@@ -21,7 +21,9 @@ export async function writeVersion(
 ) {
   const groupSize = (ref: string) => content.groups.find((g) => g.ref === ref)?.memberRefs.length ?? 1;
   // An offer on a group is bought once per member of the group.
-  const lines = content.items.map((item) => {
+  // A line that names no discount gets the agreement's negotiated one (at most its cap, checked when made).
+  const lines = content.items.map(({ discountPct, ...line }) => {
+    const item = { ...line, discountPct: discountPct ?? agreement?.defaultDiscountPct ?? 0 };
     const price = priceLine(catalog, { ...item, priceOverride: item.priceOverride ?? null });
     const times = item.appliesTo && 'group' in item.appliesTo ? groupSize(item.appliesTo.group) : 1;
     return {

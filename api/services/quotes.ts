@@ -3,6 +3,8 @@ import { and, asc, eq } from 'drizzle-orm';
 import type { FastifyBaseLogger } from 'fastify';
 import {
   auditEvents,
+  quoteApprovals,
+  quoteFeasibility,
   quoteGroups,
   quoteItems,
   quoteMembers,
@@ -170,6 +172,12 @@ export async function getQuote({ database: { db } }: AppDeps, quoteId: string) {
     .from(quoteItems)
     .where(eq(quoteItems.quoteId, quoteId))
     .orderBy(asc(quoteItems.lineNo));
+  const approvals = await db.select().from(quoteApprovals).where(eq(quoteApprovals.quoteId, quoteId));
+  const feasibility = await db
+    .select()
+    .from(quoteFeasibility)
+    .where(eq(quoteFeasibility.quoteId, quoteId))
+    .orderBy(asc(quoteFeasibility.memberRef));
   const contract = await db.query.salesContracts.findFirst({ where: eq(salesContracts.quoteId, quoteId) });
   const siteContracts = await db
     .select()
@@ -184,10 +192,21 @@ export async function getQuote({ database: { db } }: AppDeps, quoteId: string) {
       members: members.filter((m) => m.version === v.version).map(({ quoteId: _q, version: _v, ...m }) => m),
       groups: groups.filter((g) => g.version === v.version).map(({ quoteId: _q, version: _v, ...g }) => g),
       items: items.filter((i) => i.version === v.version).map(({ quoteId: _q, version: _v, ...i }) => i),
+      approval: approvalView(approvals.find((a) => a.version === v.version)),
+      feasibility: feasibility
+        .filter((f) => f.version === v.version)
+        .map(({ quoteId: _q, version: _v, ...f }) => f),
     })),
     salesContract: contract ?? null,
     serviceContracts: siteContracts,
   };
+}
+
+/** A version's approval as its workflow recorded it; null before the version is submitted. */
+function approvalView(row: typeof quoteApprovals.$inferSelect | undefined) {
+  if (!row) return null;
+  const { quoteId: _q, version: _v, awaitingRole, ...approval } = row;
+  return { ...approval, awaiting: awaitingRole };
 }
 
 /** The quote and its current version, or 404. */

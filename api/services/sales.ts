@@ -1,8 +1,16 @@
 /** Stage 1 and the sales agreement of stage 2: leads, opportunities and the frame for quotes. */
-import { eq } from 'drizzle-orm';
-import { auditEvents, leads, opportunities, salesAgreements } from '../../db/schema';
+import { desc, eq } from 'drizzle-orm';
+import {
+  accounts,
+  auditEvents,
+  catalogVersions,
+  leads,
+  opportunities,
+  salesAgreements,
+} from '../../db/schema';
+import { isEffective, isoDay, termEnd } from '../../domain/agreement-terms';
 import type { AppDeps } from '../deps';
-import { invalidState, notFound, unprocessable } from '../errors';
+import { invalidState, notFound, unprocessable, type ErrorDetail } from '../errors';
 import { newId } from '../ids';
 import type { ConvertLeadBody, CreateAgreementBody, CreateLeadBody } from '../schemas/sales';
 import { businessAccount } from './accounts';
@@ -69,18 +77,71 @@ export async function getOpportunity({ database: { db } }: AppDeps, opportunityI
   return opportunity;
 }
 
-/** A sales agreement: the account's discount cap and global SLAs, inherited by its quotes. */
+/**
+ * A sales (frame) agreement: its term, the account's discount cap and the default negotiated discount, the
+ * price list it applies to, and global SLAs, inherited by its quotes. Every rule broken is listed.
+ */
 export async function createAgreement(deps: AppDeps, body: CreateAgreementBody) {
+  const { durationMonths, priceList, ...fields } = body;
   await existingBusinessAccount(deps, body.accountId);
+  const problems: ErrorDetail[] = [];
+  const startsOn = body.startsOn ?? isoDay();
+  if (body.endsOn !== undefined && durationMonths !== undefined)
+    problems.push({
+      field: 'durationMonths',
+      rule: 'one_of',
+      message: 'give the term as endsOn or as durationMonths, not both',
+    });
+  const endsOn = body.endsOn ?? termEnd(startsOn, durationMonths ?? 12);
+  if (endsOn < startsOn)
+    problems.push({
+      field: 'endsOn',
+      rule: 'term',
+      message: `the term ends (${endsOn}) before it starts (${startsOn})`,
+    });
+  if (body.defaultDiscountPct > body.maxDiscountPct)
+    problems.push({
+      field: 'defaultDiscountPct',
+      rule: 'capped',
+      message: `the default discount ${body.defaultDiscountPct}% is above the agreement's cap of ${body.maxDiscountPct}%`,
+    });
+  const catalogVersion = priceList ?? deps.catalogs.current.version;
+  const known = await deps.database.db.query.catalogVersions.findFirst({
+    where: eq(catalogVersions.version, catalogVersion),
+  });
+  if (!known && catalogVersion !== deps.catalogs.current.version)
+    problems.push({
+      field: 'priceList',
+      rule: 'in_catalog',
+      message: `price list (catalog version) ${catalogVersion} is not known; the current one is ${deps.catalogs.current.version}`,
+    });
+  if (problems.length > 0) throw unprocessable('The agreement breaks business rules', problems);
   const [agreement] = await deps.database.db
     .insert(salesAgreements)
-    .values({ id: newId('AGR'), ...body })
+    .values({ id: newId('AGR'), ...fields, startsOn, endsOn, catalogVersion })
     .returning();
-  return agreement;
+  return withEffect(agreement);
 }
+
+const withEffect = (agreement: typeof salesAgreements.$inferSelect) => ({
+  ...agreement,
+  effective: isEffective(agreement, isoDay()),
+});
 
 export async function getAgreement({ database: { db } }: AppDeps, agreementId: string) {
   const agreement = await db.query.salesAgreements.findFirst({ where: eq(salesAgreements.id, agreementId) });
   if (!agreement) throw notFound('Sales agreement', agreementId);
-  return agreement;
+  return withEffect(agreement);
+}
+
+/** The account's agreements, newest term first, each marked effective or not today. */
+export async function listAgreements(deps: AppDeps, accountId: string) {
+  const account = await deps.database.db.query.accounts.findFirst({ where: eq(accounts.id, accountId) });
+  if (!account) throw notFound('Account', accountId);
+  const rows = await deps.database.db
+    .select()
+    .from(salesAgreements)
+    .where(eq(salesAgreements.accountId, accountId))
+    .orderBy(desc(salesAgreements.startsOn), desc(salesAgreements.createdAt));
+  return { agreements: rows.map(withEffect) };
 }

@@ -184,3 +184,20 @@ describe('a database that cannot be reached', () => {
     });
   });
 });
+
+describe('a malformed upload', () => {
+  it('answers 400 naming the body for a multipart form that cannot be read', async () => {
+    const boundary = '7c5156fb04a2177cf9e322ad31ebde44';
+    const res = await s.app.inject({
+      method: 'POST',
+      url: '/quotes/Q-NONE/members?mode=merge',
+      headers: {
+        authorization: s.authorization,
+        'content-type': `multipart/form-data; boundary=${boundary}`,
+      },
+      payload: `--${boundary}\r\nNone--${boundary}--\r\n`,
+    });
+    const error = expectError({ status: res.statusCode, body: res.json() }, 400, 'validation_failed');
+    expect(fieldsAndRules(error)).toEqual(['body:multipart']);
+  });
+});

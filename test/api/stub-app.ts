@@ -46,6 +46,17 @@ export async function startStubApp(options: { database?: Database } = {}): Promi
   const simulator = {
     injectFault: async (...args: unknown[]) => void simulatorCalls.push(['injectFault', ...args]),
     setOffline: async (...args: unknown[]) => void simulatorCalls.push(['setOffline', ...args]),
+    // The feasibility system: a site without an address cannot be surveyed, as the real simulator says.
+    feasibility: async (check: { siteName: string; address: string | null }) => {
+      return check.address
+        ? { reference: 'feasibility-stub', system: 'feasibility', operation: 'FEASIBILITY_CHECK' }
+        : {
+            reference: 'feasibility-stub',
+            system: 'feasibility',
+            operation: 'FEASIBILITY_CHECK',
+            refused: `site "${check.siteName}" has no address to survey`,
+          };
+    },
   };
   const issuer = await LocalIssuer.open(inject('authDataDir'));
   const token = await issuer.sign({ subject: 'tester', roles: [...roles] });

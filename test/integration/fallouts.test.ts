@@ -212,7 +212,11 @@ describe('fall-out cases', () => {
       15_000,
     );
     expect(status.assignmentGroup).toBe('field-supervisors');
-    const listed = await h.http('GET', `/fallouts?group=field-supervisors&orderId=${orderId}`);
+    // The query shows the escalation before the activity that records it has run: wait for the row.
+    const listed = await eventually(async () => {
+      const res = await h.http('GET', `/fallouts?group=field-supervisors&orderId=${orderId}`);
+      return res.body.fallouts.length > 0 ? res : undefined;
+    }, 'the escalated case in its new group');
     expect(listed.body.fallouts.map((f: { id: string }) => f.id)).toEqual([fallout.id]);
     const events = await h.database.db
       .select()

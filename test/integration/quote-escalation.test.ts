@@ -37,6 +37,20 @@ describe('escalation of an approver who does not decide in time', () => {
     const description = await handle.describe();
     expect(description.searchAttributes.ApprovalLevel).toEqual(['financeManager']);
 
+    const shown = await eventually(async () => {
+      const quote = await h.http('GET', `/quotes/${quoteId}`);
+      const approval = quote.body.versions[0].approval;
+      return approval?.awaiting === 'financeManager' ? approval : undefined;
+    }, 'the escalation on the quote');
+    expect(shown).toMatchObject({
+      levelsRequired: ['salesManager'],
+      rule: 'salesManagerBand',
+      decisionDue: null,
+      escalations: [{ from: 'salesManager', to: 'financeManager' }],
+    });
+    const inbox = await h.as('finance-manager-2', 'financeManager')('GET', '/approvals');
+    expect(inbox.body.approvals.map((a: { quoteId: string }) => a.quoteId)).toContain(quoteId);
+
     const late = await h.by('sales-manager-1')('POST', `/quotes/${quoteId}/decisions`, {
       decision: 'approve',
       role: 'salesManager',

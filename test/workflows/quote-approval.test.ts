@@ -57,8 +57,16 @@ async function submit(maxDiscountPct: number) {
 
 describe('quote approval on the time-skipping server', () => {
   it('escalates a sales manager silent for 48 hours to the finance manager, whose approval stands', async () => {
+    const submittedAt = await t.env.currentTimeMs();
     const { quoteId, handle, verdict } = await submit(20);
     expect(verdict).toMatchObject({ state: 'pending', awaiting: 'salesManager' });
+    // The deadline the quote shows: 48 hours of workflow time after the submission.
+    const [[, , , firstWait]] = argsOf(t.calls, 'recordQuoteSubmitted').filter(([q]) => q === quoteId);
+    expect(firstWait).toMatchObject({ awaiting: 'salesManager' });
+    const due = Date.parse((firstWait as { decisionDue: string }).decisionDue) - submittedAt;
+    expect(due).toBeGreaterThanOrEqual(48 * HOUR);
+    expect(due).toBeLessThan(48 * HOUR + 60_000);
+    expect(verdict.decisionDue).toBe((firstWait as { decisionDue: string }).decisionDue);
 
     await t.env.sleep(47 * HOUR);
     expect(await handle.query(quoteStatusQuery)).toMatchObject({ awaiting: 'salesManager', escalations: [] });
@@ -73,6 +81,8 @@ describe('quote approval on the time-skipping server', () => {
       1,
       'salesManager',
       'financeManager',
+      // The top level waits: no deadline.
+      { awaiting: 'financeManager' },
     ]);
 
     // The sales manager's word comes too late: the validator refuses it, nothing is recorded.
@@ -91,7 +101,13 @@ describe('quote approval on the time-skipping server', () => {
       decisions: [{ role: 'financeManager', decision: 'approve', comment: 'strategic account' }],
     });
     expect(argsOf(t.calls, 'recordQuoteDecision').filter(([q]) => q === quoteId)).toEqual([
-      [quoteId, 1, { decision: 'approve', role: 'financeManager', comment: 'strategic account' }, 'approved'],
+      [
+        quoteId,
+        1,
+        { decision: 'approve', role: 'financeManager', comment: 'strategic account' },
+        'approved',
+        {},
+      ],
     ]);
 
     const contracts = await handle.executeUpdate(acceptUpdate, { args: [{ signedBy: 'Jane Doe, CFO' }] });
