@@ -111,6 +111,10 @@ async function failFirstField(orderId: string) {
   return openCase(orderId);
 }
 
+/** How many scenarios this script records: its progress is `[record] k/7 …`, a plain line each. */
+const SCENARIOS = 7;
+let saved = 0;
+
 /** Writes every workflow of the order (and the quote's approval) to one file per scenario. */
 async function save(scenario: string, ids: { orderId: string; quoteId: string }, expected: string) {
   const { state } = await call('GET', `/orders/${ids.orderId}`);
@@ -132,7 +136,7 @@ async function save(scenario: string, ids: { orderId: string; quoteId: string },
   }
   mkdirSync(out, { recursive: true });
   writeFileSync(path.join(out, `${scenario}.json`), JSON.stringify(histories));
-  log(`${scenario}: order ${state}, ${histories.length} workflow histories`);
+  log(`${++saved}/${SCENARIOS} ${scenario}: order ${state}, ${histories.length} workflow histories`);
 }
 
 try {
