@@ -1,3 +1,5 @@
+// Over 250 lines on purpose: every quote-approval activity moves the quote through the one row-locked
+// moveQuoteIn and keeps the approval record beside it; split, the lock would have to leave the file.
 import { and, eq, sql } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { Db, Tx } from '../db/client';
