@@ -30,7 +30,6 @@ export async function storePlan(
       'domainOrder',
       batch.map((c) => c.id),
       'acknowledged',
-      'decomposition',
     );
   }
   for (const batch of chunks(plan.tasks)) {
@@ -49,7 +48,6 @@ export async function storePlan(
       'task',
       batch.map((c) => c.id),
       'pending',
-      'decomposition',
     );
   }
   const dues = Object.entries(plan.subOrderDueMinutes).map(([id, m]) => sql`(${id}, ${at(m)})`);
@@ -89,19 +87,19 @@ export async function storeProductInventory(
       'productInventory',
       created.map((c) => c.id),
       'created',
-      engineActor(),
     );
   }
 }
 
+/** Records rows the engine created, in one insert; the actor is the workflow whose activity made them. */
 async function auditCreated(
   tx: Tx,
   orderId: string,
   entityType: string,
   ids: string[],
   state: string,
-  actor: string,
 ): Promise<void> {
+  const actor = engineActor();
   if (ids.length === 0) return;
   await tx
     .insert(auditEvents)
