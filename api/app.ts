@@ -3,6 +3,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
 import {
   jsonSchemaTransform,
+  jsonSchemaTransformObject,
   serializerCompiler,
   validatorCompiler,
   type ZodTypeProvider,
@@ -60,6 +61,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   await app.register(swagger, {
     openapi: {
+      // 3.1: JSON Schema 2020-12, so `propertyNames` (no NUL in a key) and `const` mean what they say.
+      openapi: '3.1.0',
       info: {
         title: 'Telecom order orchestration API',
         description: 'Quotes, orders, tasks and fall-outs of the telecom order-orchestration engine.',
@@ -68,6 +71,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       ...openApiSecurity,
     },
     transform: withDocumentedRules(jsonSchemaTransform),
+    // The named zod schemas (`.meta({ id })`, e.g. `JsonValue`) as components the routes refer to.
+    transformObject: jsonSchemaTransformObject,
   });
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
   await registerSecurity(app, deps);

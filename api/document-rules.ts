@@ -35,9 +35,11 @@ function forbidNul(schema: unknown): void {
   if (types.includes('string') && !('pattern' in s) && !('enum' in s) && !('const' in s) && !('format' in s))
     // Every non-empty string of the schemas is trimmed first: blank text is as short as empty text.
     s.pattern = textPattern(Number(s.minLength ?? 0));
-  // A free-form object's keys are text too (OpenAPI 3.0 has no `propertyNames`; JSON Schema tools read it).
-  if (types.includes('object') && s.additionalProperties && !s.properties && !('propertyNames' in s))
-    s.propertyNames = { pattern: NO_NUL_PATTERN };
+  // The keys of an object that takes any are text too (zod writes `propertyNames: { type: 'string' }` for a record).
+  if (types.includes('object') && s.additionalProperties !== false) {
+    const names = (s.propertyNames ?? {}) as JsonSchema;
+    if (!('pattern' in names) && !('enum' in names)) s.propertyNames = { ...names, pattern: NO_NUL_PATTERN };
+  }
   for (const [key, value] of Object.entries(s)) {
     // `not` inverts its schema: a pattern there would allow NUL instead.
     if (['not', 'pattern', 'enum', 'const', 'examples', 'propertyNames'].includes(key)) continue;
@@ -57,6 +59,14 @@ export function withDocumentedRules<S extends FastifySchema>(
     const out = transform(input);
     const schema = out.schema as JsonSchema;
     if (!schema || input.url.startsWith('/docs')) return out;
+    // A body whose media types differ in shape (a CSV, or a form carrying it as a file) is documented per type.
+    if (schema.bodyByMediaType) {
+      const content = schema.bodyByMediaType as Record<string, JsonSchema>;
+      schema.body = {
+        content: Object.fromEntries(Object.entries(content).map(([type, s]) => [type, { schema: s }])),
+      };
+      delete schema.bodyByMediaType;
+    }
     for (const part of ['body', 'querystring', 'params', 'headers']) forbidNul(schema[part]);
     const response = { ...((schema.response as JsonSchema | undefined) ?? {}) };
     const declare = (status: number, description: string) => {
@@ -76,4 +86,14 @@ export function withDocumentedRules<S extends FastifySchema>(
     declare(503, 'unavailable: the database, Temporal or the identity provider cannot be reached');
     return { ...out, schema: { ...schema, response } as FastifySchema };
   };
+}
+
+declare module 'fastify' {
+  interface FastifySchema {
+    /**
+     * The body as the OpenAPI document shows it, one JSON Schema per media type, where the types differ in
+     * shape; `body` (zod) still validates what the parser yields.
+     */
+    bodyByMediaType?: Record<string, Record<string, unknown>>;
+  }
 }

@@ -117,6 +117,37 @@ function patternRegex(url: string): RegExp {
   return new RegExp(`^${body}/?$`);
 }
 
+type ZodLike = { _zod?: { def?: { type?: string; innerType?: unknown; shape?: Record<string, unknown> } } };
+
+/** The query parameters a route reads as numbers (`z.coerce.number()`, under `optional`/`default`). */
+function numericKeys(schema: unknown): string[] {
+  const shape = (schema as ZodLike)?._zod?.def?.shape ?? {};
+  return Object.keys(shape).filter((key) => {
+    let def = (shape[key] as ZodLike)?._zod?.def;
+    while (def && (def.type === 'optional' || def.type === 'default'))
+      def = (def.innerType as ZodLike)?._zod?.def;
+    return def?.type === 'number';
+  });
+}
+
+/**
+ * A number sent empty (`?offset=`) is refused: coercion would read it as 0, a value the caller never sent,
+ * and the document's `type: integer` says an empty value is not one.
+ */
+function collectEmptyNumbers(query: unknown, keys: string[], out: ErrorDetail[]): void {
+  const values = (query ?? {}) as Record<string, unknown>;
+  for (const key of keys) {
+    const value = values[key];
+    const texts = Array.isArray(value) ? value : [value];
+    if (texts.some((text) => typeof text === 'string' && text.trim() === ''))
+      out.push({
+        field: `querystring.${key}`,
+        rule: 'invalid_type',
+        message: 'a number is required, not an empty value',
+      });
+  }
+}
+
 /**
  * Registers the guards: call before any route (the route table fills as routes are added). Text is
  * checked before the schemas run, so a NUL byte in a body, query or path parameter the route declares is a
@@ -131,7 +162,10 @@ export function registerInputGuards(app: FastifyInstance): RouteMethods {
     const schema = request.routeOptions.schema ?? {};
     const problems: ErrorDetail[] = [];
     if (schema.params) collectTextProblems(request.params, 'params', problems);
-    if (schema.querystring) collectTextProblems(request.query, 'querystring', problems);
+    if (schema.querystring) {
+      collectTextProblems(request.query, 'querystring', problems);
+      collectEmptyNumbers(request.query, numericKeys(schema.querystring), problems);
+    }
     if (schema.body) collectTextProblems(request.body, 'body', problems);
     if (problems.length)
       throw new ApiError(

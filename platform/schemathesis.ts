@@ -16,14 +16,18 @@ export function installSchemathesis(log: (line: string) => void = () => {}): boo
   return isSchemathesisInstalled() || installTool(tool, log);
 }
 
-/** Runs `st <args>` with the project's install; resolves with its exit code. */
-export function runSchemathesis(args: string[], cwd: string): Promise<number> {
+/** Runs `st <args>` with the project's install (and `env` besides the process's); resolves with its exit code. */
+export function runSchemathesis(
+  args: string[],
+  cwd: string,
+  env: Record<string, string> = {},
+): Promise<number> {
   const python = onPath('python3');
   if (!python) return Promise.reject(new Error('python3 is not on PATH'));
   const child = spawn(python, ['-m', 'schemathesis.cli', ...args], {
     cwd,
     stdio: 'inherit',
-    env: { ...process.env, PYTHONPATH: schemathesisDir, PYTHONUNBUFFERED: '1' },
+    env: { ...process.env, ...env, PYTHONPATH: schemathesisDir, PYTHONUNBUFFERED: '1' },
   });
   return new Promise((resolve, reject) => {
     child.on('error', reject);

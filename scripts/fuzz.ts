@@ -60,6 +60,8 @@ try {
       ...(checks ? ['--checks', checks] : []),
     ],
     projectRoot,
+    // Who the token names, for the bodies that say who acts (scripts/fuzz-hooks.py).
+    { SCHEMATHESIS_HOOKS: path.join(projectRoot, 'scripts', 'fuzz-hooks.py'), FUZZ_SUBJECT: engine.subject },
   );
   await engine.stop();
 } finally {

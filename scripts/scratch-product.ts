@@ -50,8 +50,9 @@ export interface Engine {
   ): Promise<any>;
   /** Serves the API over HTTP on a free port of 127.0.0.1 (for tools outside this process); its base URL. */
   listen(): Promise<string>;
-  /** The bearer token of `script`, holding every role. */
+  /** The bearer token of `subject`, holding every role. */
   token: string;
+  subject: string;
   stop(): Promise<void>;
 }
 
@@ -81,7 +82,8 @@ export async function startScratchProduct(log: (line: string) => void): Promise<
   const native = await NativeConnection.connect({ address: server.address });
   const keyDir = mkdtempSync(path.join(os.tmpdir(), 'order-orchestration-scratch-keys-'));
   const issuer = await LocalIssuer.open(keyDir);
-  const scriptToken = await issuer.sign({ subject: 'script', roles: [...roles] });
+  const subject = 'script';
+  const scriptToken = await issuer.sign({ subject, roles: [...roles] });
 
   return {
     address: server.address,
@@ -116,6 +118,7 @@ export async function startScratchProduct(log: (line: string) => void): Promise<
         taskQueue,
         worker,
         token: scriptToken,
+        subject,
         listen: () => app.listen({ host: '127.0.0.1', port: 0 }),
         async call(method, url, body, as) {
           const token = as ? await issuer.sign({ subject: as.subject, roles: as.roles }) : scriptToken;

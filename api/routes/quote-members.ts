@@ -4,7 +4,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { AppDeps } from '../deps';
 import { ApiError } from '../errors';
 import { errorResponses, idParams } from '../schemas/common';
-import { membersCsvBody, membersQuery, quoteResponse } from '../schemas/quotes';
+import { membersBodyByMediaType, membersCsvBody, membersQuery, quoteResponse } from '../schemas/quotes';
 import { uploadMembers } from '../services/member-upload';
 import { actorOf, allow } from '../auth';
 
@@ -52,12 +52,13 @@ export const quoteMemberRoutes =
           summary: "Upload the quote's members (CSV): the next version, or every bad row named",
           description:
             'Columns `ref,kind,name,address,group` (`group`: one group ref, or several separated by `;`). ' +
-            'A file with any bad row is refused whole (400, each row, column and rule in `details`).',
+            'A file with any bad row, or that is not CSV, is refused whole (422, each row, column and rule in `details`).',
           tags: ['quotes'],
           consumes: ['text/csv', 'multipart/form-data'],
           params: idParams,
           querystring: membersQuery,
           body: membersCsvBody,
+          bodyByMediaType: membersBodyByMediaType,
           response: { 200: quoteResponse, ...errorResponses },
         },
       },

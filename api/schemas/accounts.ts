@@ -1,10 +1,11 @@
 import { z } from 'zod';
+import { email } from './common';
 
 export const billingProfileSchema = z.strictObject({
   billingAddress: z.string().max(500).trim().min(1),
   paymentMethod: z.enum(['invoice', 'directDebit', 'card']).default('invoice'),
   billingCycle: z.enum(['monthly', 'quarterly', 'yearly']).default('monthly'),
-  email: z.email().optional(),
+  email: email.optional(),
   /** The exposure the credit check allows: one-off charges plus three months of recurring ones. */
   creditLimit: z.number().positive().optional(),
 });

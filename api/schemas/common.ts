@@ -9,7 +9,39 @@ import { z } from 'zod';
 export const id = z.string().max(100).trim().min(1);
 export const ref = z.string().max(50).trim().min(1);
 export const idParams = z.object({ id });
+/**
+ * An e-mail address (HTML's grammar: a local part, `@`, dot-separated host labels that neither start nor
+ * end with `-`). A regex rather than `z.email()`, so the document's `pattern` is exactly what is checked.
+ */
+export const email = z
+  .string()
+  .max(254)
+  .regex(
+    /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/,
+    'an e-mail address (name@host.domain)',
+  );
 export const timestamp = z.string().nullable();
+
+/** Text PostgreSQL can store (api/input-guards.ts refuses the rest first; this says so in the document). */
+// eslint-disable-next-line no-control-regex -- the NUL character is the point
+const storableText = z.string().regex(/^[^\u0000]*$/);
+/**
+ * Any JSON value whose text (strings and property names, at any depth) PostgreSQL can store: the free-form
+ * `data` of a task or fall-out. One component of the document (`JsonValueInput`), referred to by each.
+ */
+export const jsonValue: z.ZodType<unknown> = z
+  .lazy(() =>
+    z.union([
+      z.null(),
+      z.boolean(),
+      z.number(),
+      storableText,
+      z.array(jsonValue),
+      z.record(storableText, jsonValue),
+    ]),
+  )
+  .meta({ id: 'JsonValue' });
+export const freeFormData = z.record(storableText, jsonValue);
 
 export const errorResponse = z.object({
   error: z.object({

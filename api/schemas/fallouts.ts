@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { falloutActions, falloutTypes } from '../../domain/fallout-policy';
 import { falloutCaseStates } from '../../domain/states';
-import { id } from './common';
+import { freeFormData, id } from './common';
 
 export const listFalloutsQuery = z.strictObject({
   state: z.enum(falloutCaseStates).optional(),
@@ -16,7 +16,7 @@ export const resolveFalloutBody = z.strictObject({
   by: z.string().max(200).trim().min(1).optional(),
   note: z.string().max(2000).optional(),
   /** For `complete`: what the task would have produced. */
-  data: z.record(z.string(), z.unknown()).optional(),
+  data: freeFormData.optional(),
 });
 export type ResolveFalloutBody = z.infer<typeof resolveFalloutBody>;
 export const workFalloutBody = z.strictObject({

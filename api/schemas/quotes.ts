@@ -62,6 +62,22 @@ export const membersCsvBody = z
   // A multipart request has no body of its own (null): its file is read by the route.
   .nullish()
   .describe('ref,kind,name,address,group: one member a row, after a header row');
+/** How the document shows that body: the CSV text, or a form whose one part `file` is the CSV. */
+export const membersBodyByMediaType = {
+  'text/csv': {
+    type: 'string',
+    minLength: 1,
+    maxLength: 10 * 1024 * 1024,
+    pattern: '\\S',
+    description: 'ref,kind,name,address,group: a header row, then one member a row',
+  },
+  'multipart/form-data': {
+    type: 'object',
+    required: ['file'],
+    additionalProperties: false,
+    properties: { file: { type: 'string', format: 'binary', description: 'the CSV file' } },
+  },
+};
 
 export const acceptBody = z.strictObject({
   signedBy: z.string().max(200).trim().min(1),

@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import { slaSchema } from '../../catalog/schema';
-import { id } from './common';
+import { email, id } from './common';
 
 export const createLeadBody = z.strictObject({
   company: z.string().max(200).trim().min(1),
   contactName: z.string().max(200).trim().min(1).optional(),
-  email: z.email().optional(),
+  email: email.optional(),
   phone: z.string().max(40).trim().min(3).optional(),
   source: z.string().max(100).trim().min(1).optional(),
 });

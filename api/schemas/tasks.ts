@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { taskKinds } from '../../catalog/schema';
 import { taskStates } from '../../domain/states';
-import { id, timestamp } from './common';
+import { freeFormData, id, timestamp } from './common';
 
 export const listTasksQuery = z.strictObject({
   orderId: id.optional(),
@@ -14,7 +14,7 @@ export type ListTasksQuery = z.infer<typeof listTasksQuery>;
 export const completeTaskBody = z.strictObject({
   /** Who acts comes from the token; a `by` naming anyone else is refused. */
   by: z.string().max(200).trim().min(1).optional(),
-  data: z.record(z.string(), z.unknown()).optional(),
+  data: freeFormData.optional(),
   note: z.string().max(2000).optional(),
 });
 export type CompleteTaskBody = z.infer<typeof completeTaskBody>;

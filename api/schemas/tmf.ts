@@ -1,22 +1,30 @@
 /**
  * TMF622 Product Ordering v4 as this API accepts and answers it (the official definitions are in `tmf/`).
  * Input: the fields we honour, plus the TMF extension fields (`@type`, `@baseType`, `@schemaLocation`,
- * `@referredType` and any other `@…`), which are accepted and ignored; any other field is refused, so a
- * client never believes we stored something we did not.
+ * `@referredType`), which are accepted and ignored; any other field is refused, so a client never believes
+ * we stored something we did not.
  */
 import { z } from 'zod';
 import { orderStates } from '../../domain/states';
-import { id } from './common';
+import { id, jsonValue } from './common';
 
-/** An object of TMF fields: the shape's keys, `@…` extension fields, and nothing else. */
+/** The TMF extension fields (TMF630 polymorphism), accepted on every input object and ignored. */
+const extensionFields = {
+  '@type': z.string().max(200).optional(),
+  '@baseType': z.string().max(200).optional(),
+  '@schemaLocation': z.string().max(2000).optional(),
+  '@referredType': z.string().max(200).optional(),
+};
+
+/**
+ * An object of TMF fields: the shape's keys and the extension fields, nothing else. Strict, so that the
+ * OpenAPI document says `additionalProperties: false` and a client learns at once of a field we ignore.
+ */
 function tmfObject<T extends z.ZodRawShape>(shape: T) {
-  return z.looseObject(shape).superRefine((value, ctx) => {
-    const unknown = Object.keys(value).filter((k) => !(k in shape) && !k.startsWith('@'));
-    if (unknown.length > 0) ctx.addIssue({ code: 'unrecognized_keys', keys: unknown, input: value });
-  });
+  return z.strictObject({ ...extensionFields, ...shape });
 }
 
-const text = (max: number) => z.string().trim().min(1).max(max);
+const text = (max: number) => z.string().max(max).trim().min(1);
 const dateTime = z.iso.datetime({ offset: true }).or(z.iso.date());
 const reference = { id, href: text(2000).optional(), name: text(500).optional() };
 
@@ -67,31 +75,37 @@ export type NoteInput = z.infer<typeof noteInput>;
 
 export const createProductOrderBody = tmfObject({
   /** An accepted quote: the order is the quote's, as `POST /orders` makes it. */
-  quote: z.array(tmfObject(reference)).max(1).optional(),
+  quote: z.array(tmfObject(reference)).min(1).max(1).optional(),
   /** Without a quote: standard offers at catalog prices, each `action: add` with its site. */
-  productOrderItem: z.array(productOrderItemInput).max(5_000).optional(),
+  productOrderItem: z.array(productOrderItemInput).min(1).max(5_000).optional(),
   /** The customer (`role: customer`): our business account's ID. */
   relatedParty: z.array(relatedParty).max(20).optional(),
   requestedCompletionDate: dateTime.optional(),
   note: z.array(noteInput).max(100).optional(),
-}).superRefine((body, ctx) => {
-  if (!body.quote?.length && !body.productOrderItem?.length)
-    ctx.addIssue({
-      code: 'custom',
-      path: ['productOrderItem'],
-      message: 'an order needs a quote (quote[0].id) or at least one productOrderItem',
-    });
-});
+})
+  .superRefine((body, ctx) => {
+    if (!body.quote && !body.productOrderItem)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['productOrderItem'],
+        message: 'an order needs a quote (quote[0].id) or at least one productOrderItem',
+      });
+  })
+  // The same rule in the document.
+  .meta({ anyOf: [{ required: ['quote'] }, { required: ['productOrderItem'] }] });
 export type CreateProductOrderBody = z.infer<typeof createProductOrderBody>;
 
 /**
  * `PATCH /productOrder/{id}` (JSON merge patch): what may change in flight is checked here for its form
  * and by the service for the rest, so that every field it refuses is named with the reason.
  */
-export const patchProductOrderBody = z.looseObject({
-  requestedCompletionDate: dateTime.nullable().optional(),
-  note: z.array(noteInput).max(100).optional(),
-});
+export const patchProductOrderBody = z
+  .object({
+    requestedCompletionDate: dateTime.nullable().optional(),
+    note: z.array(noteInput).max(100).optional(),
+  })
+  // Any other field reaches the service, which names why it cannot be patched (422).
+  .catchall(jsonValue);
 export type PatchProductOrderBody = z.infer<typeof patchProductOrderBody>;
 
 const paging = {

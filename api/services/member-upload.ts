@@ -161,9 +161,11 @@ export async function uploadMembers(
   if (read.problems.length > 0) {
     const shown = read.problems.slice(0, maxDetails);
     const more = read.problems.length - shown.length;
+    // The document can say "CSV text", not the grammar and member rules inside it: a file that breaks
+    // them is content the API cannot take (422), as a business rule is; an empty body is a 400.
     throw new ApiError(
-      400,
-      'validation_failed',
+      422,
+      'unprocessable',
       `The member list is refused: ${read.problems.length} problem${read.problems.length === 1 ? '' : 's'}${more > 0 ? ` (the first ${maxDetails} listed)` : ''}; nothing was changed`,
       shown,
     );

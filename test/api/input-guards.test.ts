@@ -140,7 +140,40 @@ describe('the OpenAPI document declares these answers', () => {
     const orderParam = doc.paths['/orders/{id}'].get.parameters.find((p: any) => p.name === 'id');
     expect(orderParam.schema).toMatchObject({ maxLength: 100, pattern: expect.stringContaining('\\u0000') });
     const task = doc.paths['/tasks/{id}/complete'].post.requestBody.content['application/json'].schema;
-    expect(task.properties.data.propertyNames).toEqual({ pattern: '^[^\\u0000]*$' });
+    expect(task.properties.data.propertyNames).toMatchObject({ pattern: '^[^\\u0000]*$' });
+    const tmfOrder = doc.paths['/tmf-api/productOrderingManagement/v4/productOrder'].post.requestBody;
+    const tmfSchema = tmfOrder.content['application/json'].schema;
+    expect(tmfSchema.additionalProperties).toBe(false);
+    expect(Object.keys(tmfSchema.properties)).toEqual(expect.arrayContaining(['@type', '@baseType']));
+    expect(tmfSchema.anyOf).toEqual([{ required: ['quote'] }, { required: ['productOrderItem'] }]);
+  });
+});
+
+describe('what the document says is what is checked', () => {
+  it('refuses a number sent empty instead of reading it as 0', async () => {
+    for (const value of ['', '%20']) {
+      const res = await s.http('GET', `/tasks?limit=${value}`);
+      expectError(res, 400, 'validation_failed');
+      expect(fieldsAndRules(res.body.error)).toContain('querystring.limit:invalid_type');
+    }
+    expect((await s.http('GET', '/tasks?limit=5')).status).toBe(200);
+  });
+
+  it('checks an e-mail address by the pattern the document carries', async () => {
+    const doc = (await s.app.inject({ method: 'GET', url: '/docs/json' })).json();
+    const lead = doc.paths['/leads'].post.requestBody.content['application/json'].schema;
+    const pattern = new RegExp(lead.properties.email.pattern);
+    const lead1 = { company: 'Acme', contactName: 'Ann' };
+    for (const email of ['ann@acme.example', "o'brien@mail.acme-corp.example"]) {
+      expect(pattern.test(email)).toBe(true);
+      expect((await s.http('POST', '/leads', { ...lead1, email })).status).toBe(201);
+    }
+    for (const email of ['ann@acme', 'ann@-acme.example', 'ann@acme-.example', 'ann acme.example']) {
+      expect(pattern.test(email), email).toBe(false);
+      const res = await s.http('POST', '/leads', { ...lead1, email });
+      expectError(res, 400, 'validation_failed');
+      expect(fieldsAndRules(res.body.error)).toContain('body.email:invalid_format');
+    }
   });
 });
 

@@ -81,8 +81,8 @@ describe('member lists by upload', () => {
       `b5,location,${'x'.repeat(201)},,`,
     ].join('\n');
     const refused = await h.http('POST', `/quotes/${quoteId}/members`, bad, csv);
-    expect(refused.status).toBe(400);
-    expect(refused.body.error.code).toBe('validation_failed');
+    expect(refused.status).toBe(422);
+    expect(refused.body.error.code).toBe('unprocessable');
     expect(refused.body.error.message).toMatch(/5 problems.*nothing was changed/);
     const found = refused.body.error.details.map(
       (d: { row: number; column: string; rule: string }) => `${d.row}:${d.column}:${d.rule}`,
@@ -97,12 +97,20 @@ describe('member lists by upload', () => {
     expect(refused.body.error.details[2].message).toMatch(/row 4: ref "hq" is already used by row 1/);
 
     const header = await h.http('POST', `/quotes/${quoteId}/members`, 'id,kind,title\nhq,location,HQ\n', csv);
-    expect(header.status).toBe(400);
+    expect(header.status).toBe(422);
     expect(
       header.body.error.details.map((d: { rule: string; column: string }) => `${d.column}:${d.rule}`),
     ).toEqual(['id:known_column', 'title:known_column', 'ref:required', 'name:required']);
     const empty = await h.http('POST', `/quotes/${quoteId}/members`, '', csv);
     expect(empty.status).toBe(400);
+    const notCsv = await h.http(
+      'POST',
+      `/quotes/${quoteId}/members`,
+      'ref,kind,name\n"hq,location,HQ\n',
+      csv,
+    );
+    expect(notCsv.status).toBe(422);
+    expect(notCsv.body.error.details[0]).toMatchObject({ field: 'file', rule: 'csv' });
 
     // Well-formed, but the item on `hq` would lose its site: the business rules refuse it.
     const orphan = await h.http(
