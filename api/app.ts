@@ -10,6 +10,7 @@ import {
 } from 'fastify-type-provider-zod';
 import type { AppDeps } from './deps';
 import { openApiSecurity, registerSecurity } from './auth';
+import { withLinks } from './document-links';
 import { withDocumentedRules } from './document-rules';
 import { ApiError, registerErrorHandler } from './errors';
 import { registerInputGuards, routerOptions } from './input-guards';
@@ -71,8 +72,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       ...openApiSecurity,
     },
     transform: withDocumentedRules(jsonSchemaTransform),
-    // The named zod schemas (`.meta({ id })`, e.g. `JsonValue`) as components the routes refer to.
-    transformObject: jsonSchemaTransformObject,
+    // The named zod schemas (`.meta({ id })`, e.g. `JsonValue`) as components the routes refer to, and the
+    // links from an answer's ID to the operations it opens.
+    transformObject: (input) => withLinks(jsonSchemaTransformObject(input) as Record<string, unknown>),
   });
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
   await registerSecurity(app, deps);

@@ -149,6 +149,31 @@ describe('the OpenAPI document declares these answers', () => {
   });
 });
 
+describe('the document links an answer to what it opens', () => {
+  it('links a new quote to its submit and a new order to its reads, each to an operation that exists', async () => {
+    const doc = (await s.app.inject({ method: 'GET', url: '/docs/json' })).json();
+    const quoteLinks = doc.paths['/quotes'].post.responses['201'].links;
+    expect(quoteLinks.post_quotes_id_submit).toEqual({
+      operationRef: '#/paths/~1quotes~1{id}~1submit/post',
+      parameters: { id: '$response.body#/id' },
+    });
+    expect(doc.paths['/accounts'].post.responses['201'].links.post_quotes.requestBody).toEqual({
+      accountId: '$response.body#/id',
+    });
+    let count = 0;
+    for (const item of Object.values<Record<string, any>>(doc.paths))
+      for (const op of Object.values<any>(item))
+        for (const response of Object.values<any>(op.responses ?? {}))
+          for (const link of Object.values<any>(response.links ?? {})) {
+            const [, pointer, method] = /^#\/paths\/(.+)\/(\w+)$/.exec(link.operationRef)!;
+            const path = pointer.replaceAll('~1', '/').replaceAll('~0', '~');
+            expect(doc.paths[path]?.[method], link.operationRef).toBeDefined();
+            count++;
+          }
+    expect(count).toBeGreaterThan(20);
+  });
+});
+
 describe('what the document says is what is checked', () => {
   it('refuses a number sent empty instead of reading it as 0', async () => {
     for (const value of ['', '%20']) {
