@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { approvalRoles, approvalRules } from '../../domain/approval-policy';
 import { id, memberSchema, ref, timestamp } from './common';
+import { NO_NUL_NOT_BLANK_PATTERN } from '../input-guards';
 
 const groupSchema = z.strictObject({
   ref,
@@ -68,7 +69,8 @@ export const membersBodyByMediaType = {
     type: 'string',
     minLength: 1,
     maxLength: 10 * 1024 * 1024,
-    pattern: '\\S',
+    // Not blank, no NUL (api/input-guards.ts refuses one anywhere in a body).
+    pattern: NO_NUL_NOT_BLANK_PATTERN,
     description: 'ref,kind,name,address,group: a header row, then one member a row',
   },
   'multipart/form-data': {
