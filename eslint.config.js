@@ -173,6 +173,20 @@ export default tseslint.config(
     },
   },
   {
+    // Read models (an order as TMF shapes it): the API answers them, activities send them as events.
+    files: ['views/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': layerBans(
+        never.api,
+        never.platform,
+        never.worker,
+        never.activities,
+        never.workflows,
+        never.downstream,
+      ),
+    },
+  },
+  {
     files: ['db/**/*.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': layerBans(

@@ -2,6 +2,7 @@ import { and, asc, eq, inArray } from 'drizzle-orm';
 import type { CatalogStore } from '../catalog/store';
 import type { Db } from '../db/client';
 import { domainOrders, orderItems, orders, tasks } from '../db/schema';
+import { recordTmfEvents } from '../db/tmf-outbox';
 import { decomposeOrder as decompose } from '../domain/decompose';
 import type { DomainOrderPlan, DomainOrderStart, OrderPlan, TaskOutcome } from '../workflows/contracts';
 import { orderRow } from './order-rows';
@@ -45,6 +46,13 @@ export function decompositionActivities(db: Db, catalogs: CatalogStore) {
           .update(orders)
           .set({ dueDate, plannedCompletionDate: plannedCompletion })
           .where(eq(orders.id, orderId));
+        await recordTmfEvents(tx, [
+          {
+            eventType: 'ProductOrderAttributeValueChangeEvent',
+            orderId,
+            fieldPath: ['expectedCompletionDate'],
+          },
+        ]);
       });
       return {
         subOrderIds: plan.subOrderIds,

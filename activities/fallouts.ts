@@ -1,6 +1,7 @@
 import { eq } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { auditEvents, falloutCases, tasks } from '../db/schema';
+import { recordTmfEvents } from '../db/tmf-outbox';
 import type { FalloutInput, FalloutResolution } from '../workflows/contracts';
 import { transition, engineActor } from './transitions';
 
@@ -40,6 +41,16 @@ export function falloutActivities(db: Db) {
             reason: input.reason,
           },
         });
+        // A case about the order's data can only be closed with information from outside (the customer, the CRM).
+        if (input.type === 'validation')
+          await recordTmfEvents(tx, [
+            {
+              eventType: 'ProductOrderInformationRequiredEvent',
+              orderId: input.orderId,
+              fieldPath: ['productOrderItem'],
+              description: input.reason,
+            },
+          ]);
       });
     },
 

@@ -6,6 +6,7 @@ import { cancellationActivities } from './cancellation';
 import { closureActivities } from './closure';
 import { decompositionActivities } from './decomposition';
 import { falloutActivities } from './fallouts';
+import { hubActivities } from './hub-delivery';
 import { jeopardyActivities } from './jeopardy';
 import { orderApprovalActivities } from './order-approval';
 import { quoteActivities } from './quotes';
@@ -38,6 +39,7 @@ export function createActivities({ db, catalogs, simulator, feasibilityValidDays
     ...cancellationActivities(db, catalogs, simulator),
     ...amendmentActivities(db, catalogs),
     ...closureActivities(db, catalogs),
+    ...hubActivities(db, catalogs),
   };
 }
 

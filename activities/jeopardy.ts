@@ -1,6 +1,7 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { auditEvents, domainOrders, orders, tasks } from '../db/schema';
+import { recordTmfEvents } from '../db/tmf-outbox';
 import { jeopardyLevels, type JeopardyLevel } from '../workflows/contracts';
 import { rowsOf, engineActor } from './transitions';
 
@@ -59,10 +60,20 @@ export function jeopardyActivities(db: Db) {
             .update(domainOrders)
             .set({ jeopardy: level })
             .where(and(inArray(domainOrders.id, domainOrderIds), inArray(domainOrders.jeopardy, below)));
-          await tx
+          const raisedOrder = await tx
             .update(orders)
             .set({ jeopardy: level })
-            .where(and(eq(orders.id, task.orderId), inArray(orders.jeopardy, below)));
+            .where(and(eq(orders.id, task.orderId), inArray(orders.jeopardy, below)))
+            .returning({ id: orders.id });
+          if (raisedOrder.length > 0)
+            await recordTmfEvents(tx, [
+              { eventType: 'ProductOrderJeopardyAlertEvent', orderId: task.orderId, description: level },
+              {
+                eventType: 'ProductOrderAttributeValueChangeEvent',
+                orderId: task.orderId,
+                fieldPath: ['jeopardy'],
+              },
+            ]);
         }
         const [domainOrder] = await tx
           .select({ jeopardy: domainOrders.jeopardy })

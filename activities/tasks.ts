@@ -2,6 +2,7 @@ import { Context } from '@temporalio/activity';
 import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { auditEvents, domainOrders, tasks } from '../db/schema';
+import { recordTmfEvents } from '../db/tmf-outbox';
 import { failureOf, FailureType, refusal } from '../domain/failures';
 import type { DownstreamSimulator } from '../downstream/simulator';
 import type { TaskCompletion, TaskFailure } from '../workflows/contracts';
@@ -206,6 +207,13 @@ export function taskActivities(db: Db, simulator: DownstreamSimulator) {
             },
           })
           .where(eq(tasks.id, taskId));
+        await recordTmfEvents(tx, [
+          {
+            eventType: 'ProductOrderMilestoneEvent',
+            orderId: task.orderId,
+            description: `${taskId}: ${milestone}`,
+          },
+        ]);
       });
     },
 

@@ -1,6 +1,7 @@
 import { Context } from '@temporalio/activity';
 import { sql } from 'drizzle-orm';
 import type { Db, Tx } from '../db/client';
+import { recordTmfEvents, settleCancellations } from '../db/tmf-outbox';
 import {
   auditEvents,
   domainOrders,
@@ -55,6 +56,13 @@ export async function transition(db: Db | Tx, change: Transition): Promise<boole
     if (inserted.length === 0) return false;
     const touch = change.entity === 'productInventory' ? sql`` : sql`, updated_at = now()`;
     await tx.execute(sql`update ${table} set state = ${change.to}${touch} where id = ${change.id}`);
+    if (change.entity === 'order') {
+      // The TMF hub's events, in the same transaction as the change they report.
+      await recordTmfEvents(tx, [
+        { eventType: 'ProductOrderStateChangeEvent', orderId: change.id, state: change.to },
+      ]);
+      await settleCancellations(tx, change.id, change.to);
+    }
     return true;
   };
   return db.transaction(run);

@@ -3,7 +3,7 @@ import type { SecuritySettings } from './auth';
 import type { CatalogStore } from '../catalog/store';
 import type { DownstreamSimulator } from '../downstream/simulator';
 import type { Database } from '../db/client';
-import type { FulfilmentSettings } from '../workflows/contracts';
+import type { FulfilmentSettings, HubDeliverySettings } from '../workflows/contracts';
 
 /** What the API is built over: the app hands it to each route plugin, and each route to its service. */
 export interface AppDeps extends SecuritySettings {
@@ -21,6 +21,8 @@ export interface AppDeps extends SecuritySettings {
   /** Enables `POST /simulator/faults`. */
   devMode: boolean;
   logger?: boolean | { level: string };
+  /** The TMF event hub: callback hosts (`HUB_CALLBACK_ALLOWLIST`; loopback in dev mode) and retries. */
+  hub?: { callbackAllowlist?: string[]; delivery?: Partial<HubDeliverySettings> };
   /** `GET /metrics` without a token (`METRICS_PUBLIC`); by default it needs `admin` or `viewer`. */
   metricsPublic?: boolean;
 }

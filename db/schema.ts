@@ -2,6 +2,7 @@
 import { sql } from 'drizzle-orm';
 import {
   customType,
+  bigint,
   bigserial,
   date,
   boolean,
@@ -662,3 +663,41 @@ export const cancelProductOrders = pgTable(
   },
   (t) => [index('cancel_product_orders_order_idx').on(t.orderId)],
 );
+
+/**
+ * The TMF event outbox: each event written in the transaction of the change it reports, numbered in the
+ * order of commit (`seq`), delivered to each subscription in that order (`tmf_hub_subscriptions.cursor`).
+ */
+export const tmfEvents = pgTable(
+  'tmf_events',
+  {
+    seq: bigserial('seq', { mode: 'number' }).primaryKey(),
+    eventId: text('event_id').notNull().unique(),
+    eventType: text('event_type').notNull(),
+    orderId: text('order_id').notNull(),
+    /** What was true when it happened (`RecordedEvent` of domain/tmf-events.ts). */
+    facts: jsonb('facts').notNull(),
+    eventTime: createdAt(),
+  },
+  (t) => [index('tmf_events_order_idx').on(t.orderId)],
+);
+
+/** A listener's subscription (`POST /hub`), and how far its deliveries have come. */
+export const tmfHubSubscriptions = pgTable('tmf_hub_subscriptions', {
+  id: text('id').primaryKey(),
+  callback: text('callback').notNull(),
+  query: text('query'),
+  /** The Standard Webhooks secret (`whsec_…`) the deliveries are signed with. */
+  secret: text('secret').notNull(),
+  state: text('state', { enum: ['active', 'failing'] })
+    .notNull()
+    .default('active'),
+  /** The `seq` of the last event delivered or passed over; the next delivery is the first after it. */
+  cursor: bigint('cursor', { mode: 'number' }).notNull().default(0),
+  lastError: text('last_error'),
+  failingSince: timestamp('failing_since'),
+  lastDeliveredAt: timestamp('last_delivered_at'),
+  createdBy: text('created_by').notNull(),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});

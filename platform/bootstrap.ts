@@ -116,6 +116,7 @@ export async function startApi(
     },
     logger: { level: process.env.LOG_LEVEL ?? 'info' },
     metricsPublic: config.metricsPublic,
+    hub: config.hub,
   });
   await app.listen({ port: config.port, host: config.host });
   return {

@@ -1,3 +1,4 @@
+import type { HubDeliverySettings } from '../workflows/contracts';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -56,6 +57,12 @@ export interface Config {
   rateLimitPerMinute: number;
   /** `METRICS_PUBLIC=true`: `GET /metrics` needs no token (a scraper on a trusted network); else admin or viewer. */
   metricsPublic: boolean;
+  /**
+   * The TMF event hub: `HUB_CALLBACK_ALLOWLIST` (comma-separated hosts, `*.example.com` for a domain;
+   * loopback in dev mode when unset) and how deliveries retry (`HUB_RETRY_WINDOW_HOURS`, 24;
+   * `HUB_MAX_RETRY_INTERVAL_SECONDS`, 300; `HUB_FAILING_RETRY_SECONDS`, 600).
+   */
+  hub: { callbackAllowlist?: string[]; delivery: Partial<HubDeliverySettings> };
   /** `METRICS_PORT`: where the worker serves the Temporal SDK's Prometheus metrics; none when unset. */
   metricsPort?: number;
   /** `OTEL_EXPORTER_OTLP_ENDPOINT`: where traces go over OTLP/HTTP; tracing is off when unset. */
@@ -124,5 +131,16 @@ export function loadConfig(): Config {
     metricsPublic: nonEmpty('METRICS_PUBLIC') === 'true',
     metricsPort: nonEmpty('METRICS_PORT') === undefined ? undefined : intFrom('METRICS_PORT', 0),
     otlpEndpoint: nonEmpty('OTEL_EXPORTER_OTLP_ENDPOINT'),
+    hub: {
+      callbackAllowlist: nonEmpty('HUB_CALLBACK_ALLOWLIST')
+        ?.split(',')
+        .map((host) => host.trim())
+        .filter(Boolean),
+      delivery: {
+        retryWindowMs: positiveFrom('HUB_RETRY_WINDOW_HOURS', 24) * 3600_000,
+        maxRetryIntervalMs: positiveFrom('HUB_MAX_RETRY_INTERVAL_SECONDS', 300) * 1000,
+        failingRetryMs: positiveFrom('HUB_FAILING_RETRY_SECONDS', 600) * 1000,
+      },
+    },
   };
 }

@@ -10,6 +10,7 @@ import { inject } from 'vitest';
 import { CatalogStore } from '../catalog/store';
 import { DownstreamSimulator } from '../downstream/simulator';
 import { buildApp } from '../api/app';
+import type { AppDeps } from '../api/deps';
 import { LocalIssuer } from '../api/auth/local-issuer';
 import { roles, type Role } from '../domain/roles';
 import { readCatalog } from '../catalog/load';
@@ -61,6 +62,8 @@ export async function startHarness(
     tracing?: Tracing;
     /** The Temporal Runtime's logger, for a test that reads the worker's log lines (first harness of a file). */
     logger?: Logger;
+    /** The TMF event hub's callback hosts and delivery retries. */
+    hub?: AppDeps['hub'];
   } = {},
 ): Promise<Harness> {
   if (!runtimeInstalled) {
@@ -109,6 +112,7 @@ export async function startHarness(
     approvalDeadlineSeconds: options.approvalDeadlineSeconds,
     quoteValiditySeconds: options.quoteValiditySeconds,
     fulfilment: options.fulfilment,
+    hub: options.hub,
   });
 
   function httpAs(token: string): Http {

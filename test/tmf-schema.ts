@@ -18,7 +18,17 @@ for (const format of ['float', 'double', 'int32', 'int64']) ajv.addFormat(format
 ajv.addSchema({ $id: 'tmf622', definitions: tmf622.definitions });
 
 export type Tmf622Definition =
-  'ProductOrder' | 'CancelProductOrder' | 'Error' | 'EventSubscription' | 'ProductOrderItem';
+  | 'ProductOrder'
+  | 'CancelProductOrder'
+  | 'Error'
+  | 'EventSubscription'
+  | 'ProductOrderItem'
+  | 'ProductOrderCreateEvent'
+  | 'ProductOrderStateChangeEvent'
+  | 'ProductOrderAttributeValueChangeEvent'
+  | 'ProductOrderInformationRequiredEvent'
+  | 'CancelProductOrderCreateEvent'
+  | 'CancelProductOrderStateChangeEvent';
 
 /** Fails the test with every violation when `value` is not a valid instance of the TMF622 definition. */
 export function expectTmf(definition: Tmf622Definition, value: unknown): void {

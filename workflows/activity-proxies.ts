@@ -6,6 +6,7 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { activityRefusals } from '../domain/failures';
+import type { HubDeliverySettings } from './contracts';
 
 /**
  * Database and downstream activities. Infrastructure errors (a dropped connection, a worker crash) retry
@@ -61,4 +62,24 @@ export function withOptions<K extends keyof Activities>(
     ): Promise<Awaited<ReturnType<Activities[K]>>>;
   };
   return activity.executeWithOptions({ ...activityOptions, ...options }, args);
+}
+
+/**
+ * The hub's proxies for one subscription: polls and bookkeeping retried as usual; a delivery retried with
+ * backoff for the subscription's whole window (`scheduleToCloseTimeout`), or once, when it is failing.
+ */
+export function hubProxies(settings: HubDeliverySettings) {
+  const delivery: ActivityOptions = {
+    startToCloseTimeout: '30 seconds',
+    retry: {
+      initialInterval: Math.min(1000, settings.maxRetryIntervalMs),
+      backoffCoefficient: 2,
+      maximumInterval: settings.maxRetryIntervalMs,
+    },
+  };
+  return {
+    poll: proxyActivities<Activities>({ ...activityOptions, heartbeatTimeout: '20 seconds' }),
+    deliver: proxyActivities<Activities>({ ...delivery, scheduleToCloseTimeout: settings.retryWindowMs }),
+    deliverOnce: proxyActivities<Activities>({ ...delivery, retry: { maximumAttempts: 1 } }),
+  };
 }

@@ -18,7 +18,31 @@ export const workflowId = {
   task: (taskId: string) => `task:${taskId}`,
   project: (taskId: string) => `project:${taskId}`,
   fallout: (caseId: string) => `fallout:${caseId}`,
+  hubDelivery: (subscriptionId: string) => `hub:${subscriptionId}`,
 };
+
+// ---- TMF event hub ---------------------------------------------------------------------------------
+/** How one subscription's deliveries retry (`HUB_*` settings; the tests shorten them). */
+export interface HubDeliverySettings {
+  /** How long one event is retried, with backoff, before the subscription is marked failing (24 h). */
+  retryWindowMs: number;
+  /** The longest wait between two attempts within the window (5 minutes). */
+  maxRetryIntervalMs: number;
+  /** Once failing, how often the event is tried again until the listener takes it (10 minutes). */
+  failingRetryMs: number;
+  /** How long one poll for new events waits before the workflow polls again (30 s). */
+  pollMs: number;
+}
+export const defaultHubDeliverySettings: HubDeliverySettings = {
+  retryWindowMs: 24 * 3600_000,
+  maxRetryIntervalMs: 5 * 60_000,
+  failingRetryMs: 10 * 60_000,
+  pollMs: 30_000,
+};
+export interface HubDeliveryInput {
+  subscriptionId: string;
+  settings: HubDeliverySettings;
+}
 
 // ---- Quote approval -------------------------------------------------------------------------------
 export interface QuoteApprovalInput {

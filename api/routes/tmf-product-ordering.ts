@@ -27,7 +27,7 @@ import {
   listCancellations,
   requestCancellation,
 } from '../services/tmf/cancel-product-orders';
-import { productOrderingBase } from '../services/tmf/product-order-shape';
+import { productOrderingBase } from '../../views/tmf-product-order';
 import {
   createProductOrder,
   getProductOrder,
@@ -35,6 +35,7 @@ import {
   patchProductOrder,
 } from '../services/tmf/product-orders';
 import { registerTmfErrorHandler } from '../tmf-errors';
+import { registerHubRoutes } from './tmf-hub';
 
 const tags = ['TMF622 product ordering'];
 const order = () => allow('integration', 'orderManager');
@@ -176,6 +177,8 @@ const productOrdering: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (app, { 
     },
     async (request) => getCancellation(deps, request.params.id, request.query.fields),
   );
+
+  registerHubRoutes(app, deps);
 };
 
 export const tmfProductOrderingRoutes =

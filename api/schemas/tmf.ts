@@ -182,3 +182,20 @@ export const tmfErrorResponses = {
   429: tmfErrorResponse,
   503: tmfErrorResponse,
 };
+
+// ---- The event hub (TMF630 `EventSubscription`) ---------------------------------------------------------
+export const hubSubscriptionBody = tmfObject({
+  /** Where the events go: an `http(s)` URL whose host is on `HUB_CALLBACK_ALLOWLIST`. */
+  callback: z.url().max(2000),
+  /** Which events: `eventType=A,B&event.productOrder.state=completed`; every event when absent. */
+  query: z.string().max(2000).optional(),
+});
+export type HubSubscriptionBody = z.infer<typeof hubSubscriptionBody>;
+export const hubSubscriptionResponse = z.looseObject({
+  id: z.string(),
+  callback: z.string(),
+  query: z.string().optional(),
+  /** Only in the answer of `POST /hub`: the Standard Webhooks secret that signs every delivery. */
+  secret: z.string().optional(),
+  state: z.enum(['active', 'failing']),
+});

@@ -2,6 +2,7 @@
 import { TypedSearchAttributes } from '@temporalio/common';
 import { and, eq } from 'drizzle-orm';
 import type { Tx } from '../../db/client';
+import { recordTmfEvents } from '../../db/tmf-outbox';
 import {
   accounts,
   auditEvents,
@@ -132,6 +133,8 @@ async function placeOrder(deps: AppDeps, request: CreateOrderRequest, who: Actor
         account.name,
         plan.length,
       );
+      // Last, so that the outbox's lock is held only until the commit that follows.
+      await recordTmfEvents(tx, [{ eventType: 'ProductOrderCreateEvent', orderId, state: 'acknowledged' }]);
     });
   } catch (err) {
     await deps.temporal.workflow

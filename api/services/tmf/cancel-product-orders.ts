@@ -5,33 +5,18 @@
  */
 import { and, count, desc, eq, type SQL } from 'drizzle-orm';
 import type { FastifyError } from 'fastify';
+import type { Db, Tx } from '../../../db/client';
 import { cancelProductOrders, orders } from '../../../db/schema';
+import { recordTmfEvents, settleCancellations } from '../../../db/tmf-outbox';
 import type { Actor } from '../../../domain/roles';
 import type { AppDeps } from '../../deps';
 import { notFound, toResponse, unprocessable } from '../../errors';
 import { newId } from '../../ids';
 import type { CreateCancelProductOrderBody, ListCancelProductOrdersQuery } from '../../schemas/tmf';
 import { controlOrder } from '../orders';
-import { productOrderHref, productOrderingBase, selectFields } from './product-order-shape';
+import { selectFields, toCancelProductOrder } from '../../../views/tmf-product-order';
 
 type CancelRow = typeof cancelProductOrders.$inferSelect;
-
-function toCancelProductOrder(row: CancelRow) {
-  return {
-    id: row.id,
-    href: `${productOrderingBase}/cancelProductOrder/${row.id}`,
-    state: row.state,
-    productOrder: { id: row.orderId, href: productOrderHref(row.orderId), '@referredType': 'ProductOrder' },
-    ...(row.cancellationReason ? { cancellationReason: row.cancellationReason } : {}),
-    ...(row.requestedCancellationDate ? { requestedCancellationDate: row.requestedCancellationDate } : {}),
-    ...(row.effectiveCancellationDate ? { effectiveCancellationDate: row.effectiveCancellationDate } : {}),
-    // TMF622 v4's CancelProductOrder has no error attribute: the refusal comes as v5's `errorMessage`.
-    ...(row.errorMessage
-      ? { errorMessage: [{ code: 'invalid_state', reason: row.errorMessage, '@type': 'ErrorMessage' }] }
-      : {}),
-    '@type': 'CancelProductOrder',
-  };
-}
 
 export async function requestCancellation(deps: AppDeps, body: CreateCancelProductOrderBody, who: Actor) {
   const { db } = deps.database;
@@ -68,34 +53,39 @@ export async function requestCancellation(deps: AppDeps, body: CreateCancelProdu
     }
     outcome = { state: 'terminatedWithError', errorMessage: refusal.message };
   }
-  const [row] = await db
-    .update(cancelProductOrders)
-    .set({ ...outcome, updatedAt: new Date().toISOString() })
-    .where(eq(cancelProductOrders.id, id))
-    .returning();
+  // The task's creation and its first move are recorded together, once the order has answered: a request
+  // that fails on the way leaves neither the task nor an event that announced it.
+  const row = await db.transaction(async (tx) => {
+    const [updated] = await tx
+      .update(cancelProductOrders)
+      .set({ ...outcome, updatedAt: new Date().toISOString() })
+      .where(eq(cancelProductOrders.id, id))
+      .returning();
+    await recordTmfEvents(tx, [
+      { eventType: 'CancelProductOrderCreateEvent', orderId, cancellation: { id, state: 'acknowledged' } },
+      { eventType: 'CancelProductOrderStateChangeEvent', orderId, cancellation: { id, state: updated.state } },
+    ]);
+    return settled(tx, updated);
+  });
   return toCancelProductOrder(row);
 }
 
 /**
  * The task's state as the order has moved since: `done` once the order is `cancelled`; an order that ended
- * any other way (a compensation that failed) ends the task `terminatedWithError`.
+ * any other way (a compensation that failed) ends the task `terminatedWithError` (db/tmf-outbox.ts). The
+ * order's transition settles it too; this catches a task that said `inProgress` after the order moved.
  */
+async function settled(tx: Db | Tx, row: CancelRow): Promise<CancelRow> {
+  if (row.state !== 'inProgress') return row;
+  const [order] = await tx.select({ state: orders.state }).from(orders).where(eq(orders.id, row.orderId));
+  if (order) await settleCancellations(tx, row.orderId, order.state);
+  const [now] = await tx.select().from(cancelProductOrders).where(eq(cancelProductOrders.id, row.id));
+  return now ?? row;
+}
+
 async function current(deps: AppDeps, row: CancelRow): Promise<CancelRow> {
   if (row.state !== 'inProgress') return row;
-  const { db } = deps.database;
-  const order = await db.query.orders.findFirst({ where: eq(orders.id, row.orderId) });
-  const state = order?.state;
-  if (!state || state === 'assessingCancellation' || state === 'pendingCancellation') return row;
-  const outcome: Partial<CancelRow> =
-    state === 'cancelled'
-      ? { state: 'done', effectiveCancellationDate: order.updatedAt }
-      : { state: 'terminatedWithError', errorMessage: `the order ended ${state}, not cancelled` };
-  const [updated] = await db
-    .update(cancelProductOrders)
-    .set({ ...outcome, updatedAt: new Date().toISOString() })
-    .where(and(eq(cancelProductOrders.id, row.id), eq(cancelProductOrders.state, 'inProgress')))
-    .returning();
-  return updated ?? row;
+  return deps.database.db.transaction((tx) => settled(tx, row));
 }
 
 export async function getCancellation(deps: AppDeps, id: string, fields?: string) {

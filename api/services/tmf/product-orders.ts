@@ -4,6 +4,7 @@
  */
 import { and, count, desc, eq, gt, gte, lt, lte, type SQL } from 'drizzle-orm';
 import { auditEvents, orders, productOrderNotes } from '../../../db/schema';
+import { recordTmfEvents } from '../../../db/tmf-outbox';
 import type { Actor } from '../../../domain/roles';
 import type { AppDeps } from '../../deps';
 import { invalidState, notFound, unprocessable, type ErrorDetail } from '../../errors';
@@ -15,12 +16,12 @@ import type {
 } from '../../schemas/tmf';
 import { createOrder } from '../order-creation';
 import { standardQuote } from './standard-quote';
-import { productOrdersOf, selectFields } from './product-order-shape';
+import { productOrdersOf, selectFields } from '../../../views/tmf-product-order';
 
 export async function getProductOrder(deps: AppDeps, orderId: string, fields?: string) {
   const order = await deps.database.db.query.orders.findFirst({ where: eq(orders.id, orderId) });
   if (!order) throw notFound('Product order', orderId);
-  const [shaped] = await productOrdersOf(deps, [order]);
+  const [shaped] = await productOrdersOf({ db: deps.database.db, catalogs: deps.catalogs }, [order]);
   return selectFields(shaped, fields);
 }
 
@@ -45,7 +46,7 @@ export async function listProductOrders(deps: AppDeps, query: ListProductOrdersQ
     .orderBy(desc(orders.createdAt), desc(orders.id))
     .offset(query.offset)
     .limit(query.limit);
-  const shaped = await productOrdersOf(deps, page);
+  const shaped = await productOrdersOf({ db: deps.database.db, catalogs: deps.catalogs }, page);
   return { total, productOrders: shaped.map((o) => selectFields(o, query.fields)) };
 }
 
@@ -173,6 +174,12 @@ export async function patchProductOrder(
       await tx
         .insert(productOrderNotes)
         .values(newNotes.map((n) => ({ orderId: order.id, text: n.text, author: n.author ?? who.subject })));
+    const fieldPath = [
+      ...(dateChanges ? ['requestedCompletionDate'] : []),
+      ...(newNotes.length > 0 ? ['note'] : []),
+    ];
+    if (fieldPath.length > 0)
+      await recordTmfEvents(tx, [{ eventType: 'ProductOrderAttributeValueChangeEvent', orderId: order.id, fieldPath }]);
   });
   return getProductOrder(deps, order.id);
 }

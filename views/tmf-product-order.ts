@@ -1,12 +1,26 @@
 /**
- * Our order as TMF622 v4 shapes it. One `productOrderItem` per order line (an offering at a site, as the
+ * Our order as TMF622 v4 shapes it, for the API's answers and the hub's events. One `productOrderItem` per order line (an offering at a site, as the
  * quote's line made it), its `state` the state of the sub-order that fulfils the site; the site is the
  * item's `product.place` (a subscriber's line: `product.relatedParty`). The README has the whole mapping.
  */
 import { inArray } from 'drizzle-orm';
-import { accounts, orderItems, productOrderNotes, subOrders, type orders } from '../../../db/schema';
-import { compareIds } from '../../../domain/decompose';
-import type { AppDeps } from '../../deps';
+import type { CatalogStore } from '../catalog/store';
+import type { Db } from '../db/client';
+import {
+  accounts,
+  orderItems,
+  productOrderNotes,
+  subOrders,
+  type cancelProductOrders,
+  type orders,
+} from '../db/schema';
+import { compareIds } from '../domain/decompose';
+
+/** Where an order's TMF shape is read from: the API's database and catalogs, or an activity's. */
+export interface ShapeSource {
+  db: Db;
+  catalogs: Pick<CatalogStore, 'get'>;
+}
 
 export const productOrderingBase = '/tmf-api/productOrderingManagement/v4';
 export const productOrderHref = (orderId: string) => `${productOrderingBase}/productOrder/${orderId}`;
@@ -15,6 +29,7 @@ type OrderRow = typeof orders.$inferSelect;
 type SubOrderRow = typeof subOrders.$inferSelect;
 type ItemRow = typeof orderItems.$inferSelect;
 type NoteRow = typeof productOrderNotes.$inferSelect;
+type CancelRow = typeof cancelProductOrders.$inferSelect;
 
 /**
  * TMF622 v4 has no `partial` for an item: a site whose domain orders partly failed is `failed` (the order
@@ -75,7 +90,12 @@ function toProductOrder(parts: OrderParts) {
           }
         : {
             place: [
-              { id: sub.memberRef, name: sub.name, role: 'installationAddress', '@referredType': 'GeographicSite' },
+              {
+                id: sub.memberRef,
+                name: sub.name,
+                role: 'installationAddress',
+                '@referredType': 'GeographicSite',
+              },
             ],
           }
       : {};
@@ -121,7 +141,12 @@ function toProductOrder(parts: OrderParts) {
       completionDate: order.completedAt,
     }),
     relatedParty: [
-      present({ id: order.accountId, name: parts.customerName, role: 'customer', '@referredType': 'Organization' }),
+      present({
+        id: order.accountId,
+        name: parts.customerName,
+        role: 'customer',
+        '@referredType': 'Organization',
+      }),
     ],
     quote: [{ id: order.quoteId, '@referredType': 'Quote' }],
     note: parts.notes.map((n) => ({
@@ -143,9 +168,9 @@ function toProductOrder(parts: OrderParts) {
 export type ProductOrder = ReturnType<typeof toProductOrder>;
 
 /** The TMF shape of each order, in the order given, with what it needs loaded in a few queries. */
-export async function productOrdersOf(deps: AppDeps, rows: OrderRow[]): Promise<ProductOrder[]> {
+export async function productOrdersOf(source: ShapeSource, rows: OrderRow[]): Promise<ProductOrder[]> {
   if (rows.length === 0) return [];
-  const { db } = deps.database;
+  const { db, catalogs } = source;
   const ids = rows.map((o) => o.id);
   const [subs, items, notes, customers] = await Promise.all([
     db.select().from(subOrders).where(inArray(subOrders.orderId, ids)),
@@ -159,7 +184,7 @@ export async function productOrdersOf(deps: AppDeps, rows: OrderRow[]): Promise<
   const names = new Map(customers.map((c) => [c.id, c.name]));
   const shaped: ProductOrder[] = [];
   for (const order of rows) {
-    const catalog = await deps.catalogs.get(order.catalogVersion);
+    const catalog = await catalogs.get(order.catalogVersion);
     shaped.push(
       toProductOrder({
         order,
@@ -175,6 +200,24 @@ export async function productOrdersOf(deps: AppDeps, rows: OrderRow[]): Promise<
   return shaped;
 }
 
+/** A TMF622 `CancelProductOrder` task as the API answers it and the hub sends it. */
+export function toCancelProductOrder(row: CancelRow) {
+  return {
+    id: row.id,
+    href: `${productOrderingBase}/cancelProductOrder/${row.id}`,
+    state: row.state,
+    productOrder: { id: row.orderId, href: productOrderHref(row.orderId), '@referredType': 'ProductOrder' },
+    ...(row.cancellationReason ? { cancellationReason: row.cancellationReason } : {}),
+    ...(row.requestedCancellationDate ? { requestedCancellationDate: row.requestedCancellationDate } : {}),
+    ...(row.effectiveCancellationDate ? { effectiveCancellationDate: row.effectiveCancellationDate } : {}),
+    // TMF622 v4's CancelProductOrder has no error attribute: the refusal comes as v5's `errorMessage`.
+    ...(row.errorMessage
+      ? { errorMessage: [{ code: 'invalid_state', reason: row.errorMessage, '@type': 'ErrorMessage' }] }
+      : {}),
+    '@type': 'CancelProductOrder',
+  };
+}
+
 /** `fields=a,b.c`: the named top-level attributes, with `id`, `href` and `@type` always. */
 export function selectFields<T extends { id: string; href: string; '@type': string }>(
   entity: T,
@@ -182,5 +225,6 @@ export function selectFields<T extends { id: string; href: string; '@type': stri
 ): Partial<T> & Pick<T, 'id' | 'href' | '@type'> {
   if (!fields) return entity;
   const wanted = new Set(['id', 'href', '@type', ...fields.split(',').map((f) => f.trim().split('.')[0])]);
-  return Object.fromEntries(Object.entries(entity).filter(([k]) => wanted.has(k))) as Partial<T> & Pick<T, 'id' | 'href' | '@type'>;
+  return Object.fromEntries(Object.entries(entity).filter(([k]) => wanted.has(k))) as Partial<T> &
+    Pick<T, 'id' | 'href' | '@type'>;
 }
