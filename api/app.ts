@@ -29,6 +29,7 @@ import { quoteRoutes } from './routes/quotes';
 import { salesRoutes } from './routes/sales';
 import { simulatorRoutes } from './routes/simulator';
 import { taskRoutes } from './routes/tasks';
+import { tmfReadRoutes } from './routes/tmf-reads';
 import { tmfProductOrderingRoutes } from './routes/tmf-product-ordering';
 
 /** The HTTP API: thin routes over services (database, Temporal client); closes nothing it did not open. */
@@ -93,6 +94,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(taskRoutes(deps));
   await app.register(falloutRoutes(deps));
   await app.register(tmfProductOrderingRoutes(deps));
+  await app.register(tmfReadRoutes(deps));
   if (deps.devMode) await app.register(simulatorRoutes(deps));
   return app;
 }

@@ -40,3 +40,23 @@ export function expectTmf(definition: Tmf622Definition, value: unknown): void {
     `${definition}: ${ajv.errorsText(validate.errors)}\n${JSON.stringify(value).slice(0, 2000)}`,
   ).toBe(true);
 }
+
+/** The read APIs' specifications, by the name their tests give them. */
+const readSpecs = {
+  TMF648: 'TMF648-Quote-v4.0.0.swagger.json',
+  TMF641: 'TMF641-ServiceOrdering-v4.1.0.swagger.json',
+  TMF637: 'TMF637-ProductInventory-v4.0.0.swagger.json',
+  TMF638: 'TMF638-ServiceInventory-v4.0.0.swagger.json',
+} as const;
+for (const [name, file] of Object.entries(readSpecs))
+  ajv.addSchema({ $id: name, definitions: JSON.parse(readFileSync(specFile(file), 'utf8')).definitions });
+
+/** Fails the test with every violation when `value` is not a valid instance of the spec's definition. */
+export function expectTmfOf(spec: keyof typeof readSpecs, definition: string, value: unknown): void {
+  const validate = ajv.getSchema(`${spec}#/definitions/${definition}`);
+  if (!validate) throw new Error(`${spec} defines no ${definition}`);
+  expect(
+    validate(value),
+    `${spec} ${definition}: ${ajv.errorsText(validate.errors)}\n${JSON.stringify(value).slice(0, 2000)}`,
+  ).toBe(true);
+}

@@ -108,7 +108,7 @@ export const patchProductOrderBody = z
   .catchall(jsonValue);
 export type PatchProductOrderBody = z.infer<typeof patchProductOrderBody>;
 
-const paging = {
+export const paging = {
   /** Top-level attributes to answer, comma-separated (`id`, `href` and `@type` always come). */
   fields: z.string().trim().max(1000).optional(),
   offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
