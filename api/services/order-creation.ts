@@ -1,4 +1,5 @@
 /** Stage 4, order capture: an accepted quote becomes a primary order, its sub-orders and its workflow. */
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
 import { and, eq } from 'drizzle-orm';
 import type { Tx } from '../../db/client';
@@ -19,7 +20,7 @@ import { CustomerId, OrderId, OrderState, State } from '../../workflows/search-a
 import type { AppDeps } from '../deps';
 import { traceOrder } from '../observability';
 import { invalidState, unprocessable } from '../errors';
-import { newId } from '../ids';
+import { derivedId, newId } from '../ids';
 import { orderableContent } from './order-rules';
 import { getOrderTree } from './orders';
 import type { Actor } from '../../domain/roles';
@@ -62,7 +63,8 @@ async function placeOrder(deps: AppDeps, request: CreateOrderRequest, who: Actor
 
   const version = quote.currentVersion;
   const plan = planSubOrders(account.name, members, groups, items);
-  const orderId = newId('ORD');
+  // One order per quote: its ID comes from the quote, so a retry after a crash names the same workflow.
+  const orderId = derivedId('ORD', quote.id);
   try {
     await db.transaction(async (tx) => {
       await tx.insert(orders).values({
@@ -137,10 +139,9 @@ async function placeOrder(deps: AppDeps, request: CreateOrderRequest, who: Actor
       await recordTmfEvents(tx, [{ eventType: 'ProductOrderCreateEvent', orderId, state: 'acknowledged' }]);
     });
   } catch (err) {
-    await deps.temporal.workflow
-      .getHandle(workflowId.order(orderId))
-      .terminate('order creation rolled back')
-      .catch(() => {});
+    // No workflow is terminated here: its ID is the order's, so it may be the run of a request that
+    // commits (a concurrent one, or the retry after this one). A run whose rows never commit waits at its
+    // first step until a retry of the request commits them (README, "Crash safety").
     if (request.idempotencyKey && isUniqueViolation(err)) {
       // A concurrent request with the same key won the race: answer with its order.
       const existing = await db.query.orders.findFirst({
@@ -199,7 +200,7 @@ async function startOrderWorkflow(
   subOrderCount: number,
 ) {
   traceOrder(input.orderId);
-  await deps.temporal.workflow.start<typeof orderWorkflow>('order', {
+  const started = deps.temporal.workflow.start<typeof orderWorkflow>('order', {
     workflowId: workflowId.order(input.orderId),
     taskQueue: deps.taskQueue,
     args: [input],
@@ -210,6 +211,11 @@ async function startOrderWorkflow(
       { key: OrderState, value: 'acknowledged' },
       { key: State, value: 'acknowledged' },
     ]),
+  });
+  // Already running: an earlier attempt (an API that died before its commit, a concurrent request) started
+  // this order's run, which waits for these rows. It is the order's run: started once.
+  await started.catch((err: unknown) => {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
   });
 }
 

@@ -118,18 +118,35 @@ describe('orders', () => {
     await putQuoteIn(s, quoteId, 'accepted');
     s.temporal.reset();
     s.temporal.answer = (call) => {
-      if (call.method === 'start')
-        throw new WorkflowExecutionAlreadyStartedError('already started', call.workflowId, 'order');
+      if (call.method === 'start') throw Object.assign(new Error('connect ECONNREFUSED'), { code: 14 });
     };
-    const res = await s.http('POST', '/orders', { quoteId });
-    expect(expectError(res, 409, 'invalid_state').message).toMatch(/^Already running: order:ORD-/);
+    const refused = await s.http('POST', '/orders', { quoteId });
+    expect(refused.status).toBeGreaterThanOrEqual(500);
     expect(await s.database.db.select().from(orders).where(eq(orders.quoteId, quoteId))).toEqual([]);
     const serviceAccounts = await s.database.db
       .select()
       .from(accounts)
       .where(eq(accounts.memberKey, `${quoteId}:hq`));
     expect(serviceAccounts).toEqual([]);
-    expect(s.temporal.calls.map((c) => c.method)).toEqual(['start', 'terminate']);
+  });
+
+  it("takes the run an earlier attempt started (an API that died before its commit) as the order's: started once", async () => {
+    const { accountId } = await createOrder(s);
+    const quoteId = await createQuote(s, accountId);
+    await putQuoteIn(s, quoteId, 'accepted');
+    s.temporal.reset();
+    s.temporal.answer = (call) => {
+      if (call.method === 'start')
+        throw new WorkflowExecutionAlreadyStartedError('already started', call.workflowId, 'order');
+    };
+    const res = await s.http('POST', '/orders', { quoteId }, { 'idempotency-key': `retry-${quoteId}` });
+    expect(res.status, JSON.stringify(res.body)).toBe(202);
+    const [order] = await s.database.db.select().from(orders).where(eq(orders.quoteId, quoteId));
+    expect(order.id).toBe(res.body.id);
+    // The one start named the ID the quote derives, the run the crashed attempt had started; none ended.
+    expect(s.temporal.calls.map((c) => [c.method, c.workflowId])).toEqual([['start', `order:${order.id}`]]);
+    const again = await s.http('POST', '/orders', { quoteId }, { 'idempotency-key': `retry-${quoteId}` });
+    expect(again.body.id).toBe(order.id);
   });
 
   it("holds an order through the workflow's update, and answers 409 when the update is refused or the workflow has closed", async () => {
