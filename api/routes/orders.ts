@@ -5,17 +5,19 @@ import {
   amendmentBody,
   amendmentListResponse,
   amendmentResponse,
+  auditQuery,
   auditResponse,
   createOrderBody,
   idempotencyHeaders,
   listOrdersQuery,
   orderActionBody,
   orderListResponse,
+  orderTreeQuery,
   orderTreeResponse,
 } from '../schemas/orders';
 import { amendOrder, listAmendments } from '../services/amendments';
 import { createOrder } from '../services/order-creation';
-import { controlOrder, getOrderTree, listOrders, orderAudit, type OrderControl } from '../services/orders';
+import { controlOrder, getOrderToDepth, listOrders, orderAudit, type OrderControl } from '../services/orders';
 import { actorOf, allow } from '../auth';
 import { access } from '../auth/role-groups';
 
@@ -104,13 +106,15 @@ export const orderRoutes =
       {
         config: { access: access.readOrders() },
         schema: {
-          summary: 'The order tree with states, due dates and progress',
+          summary:
+            'The order tree with states, due dates and progress (depth: order, subOrders, domainOrders, tasks)',
           tags: ['orders'],
           params: idParams,
+          querystring: orderTreeQuery,
           response: { 200: orderTreeResponse, ...errors },
         },
       },
-      async (request) => getOrderTree(deps, request.params.id),
+      async (request) => getOrderToDepth(deps, request.params.id, request.query.depth),
     );
 
     app.get(
@@ -132,12 +136,14 @@ export const orderRoutes =
       {
         config: { access: allow('viewer', 'admin', 'orderManager') },
         schema: {
-          summary: 'Every state change of the order and everything under it, oldest first',
+          summary:
+            'Every state change of the order and everything under it, oldest first, in pages (after, limit)',
           tags: ['orders'],
           params: idParams,
+          querystring: auditQuery,
           response: { 200: auditResponse, ...errors },
         },
       },
-      async (request) => orderAudit(deps, request.params.id),
+      async (request) => orderAudit(deps, request.params.id, request.query),
     );
   };

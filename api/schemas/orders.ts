@@ -28,6 +28,23 @@ export const orderActionBody = z
   .strictObject({ reason: z.string().max(2000).trim().min(1).optional() })
   .nullish();
 
+/**
+ * How deep `GET /orders/:id` goes: `order` (the order, its progress and open fall-outs), `subOrders`,
+ * `domainOrders` (with the sub-orders' items), or `tasks`, the whole tree (the default). A screen of a
+ * 1,000-site order asks for less than every task.
+ */
+export const orderTreeQuery = z.strictObject({
+  depth: z.enum(['order', 'subOrders', 'domainOrders', 'tasks']).default('tasks'),
+});
+export type OrderTreeDepth = z.infer<typeof orderTreeQuery>['depth'];
+
+/** A page of the audit trail: events after the cursor `after` (an event's `id`), at most `limit`. */
+export const auditQuery = z.strictObject({
+  after: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
+  limit: z.coerce.number().int().min(1).max(10_000).default(10_000),
+});
+export type AuditQuery = z.infer<typeof auditQuery>;
+
 export const orderTreeResponse = z.looseObject({
   id: z.string(),
   quoteId: z.string(),
@@ -42,23 +59,28 @@ export const orderTreeResponse = z.looseObject({
     percent: z.number(),
   }),
   openFallouts: z.array(z.unknown()),
-  subOrders: z.array(
-    z.looseObject({
-      id: z.string(),
-      state: z.string(),
-      serviceAccountId: z.string(),
-      dueDate: timestamp,
-      domainOrders: z.array(
-        z.looseObject({
-          id: z.string(),
-          domain: z.string(),
-          state: z.string(),
-          dueDate: timestamp,
-          tasks: z.array(taskResponse),
-        }),
-      ),
-    }),
-  ),
+  /** Absent with `depth=order`; each sub-order's `domainOrders` absent with `depth=subOrders`, tasks below `tasks`. */
+  subOrders: z
+    .array(
+      z.looseObject({
+        id: z.string(),
+        state: z.string(),
+        serviceAccountId: z.string(),
+        dueDate: timestamp,
+        domainOrders: z
+          .array(
+            z.looseObject({
+              id: z.string(),
+              domain: z.string(),
+              state: z.string(),
+              dueDate: timestamp,
+              tasks: z.array(taskResponse).optional(),
+            }),
+          )
+          .optional(),
+      }),
+    )
+    .optional(),
 });
 export const orderListResponse = z.object({
   orders: z.array(
@@ -76,6 +98,8 @@ export const auditResponse = z.object({
       at: z.string(),
     }),
   ),
+  /** The `after` of the next page; absent on the last. */
+  next: z.number().optional(),
 });
 
 // ---- Amendments ------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 /** An order as the API shows it, its list and audit trail, and the controls of a running order. */
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { and, asc, desc, eq, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gt, or, type SQL } from 'drizzle-orm';
 import {
   auditEvents,
   domainOrders,
@@ -14,39 +14,83 @@ import { compareIds } from '../../domain/decompose';
 import { cancelUpdate, holdUpdate, resumeUpdate, workflowId } from '../../workflows/contracts';
 import type { AppDeps } from '../deps';
 import { invalidState, notFound } from '../errors';
-import type { ListOrdersQuery } from '../schemas/orders';
+import type { AuditQuery, ListOrdersQuery, OrderTreeDepth } from '../schemas/orders';
 import type { Actor } from '../../domain/roles';
 
-/** The whole order tree: order, sub-orders, domain orders and tasks with states and due dates, and progress. */
-export async function getOrderTree({ database: { db } }: AppDeps, orderId: string) {
+type Db = AppDeps['database']['db'];
+const byId = <T extends { id: string }>(rows: T[]) => rows.sort((x, y) => compareIds(x.id, y.id));
+
+/** The order, its progress (counted by the database: no task row is loaded) and its open fall-outs. */
+async function orderSummary(db: Db, orderId: string) {
   const order = await db.query.orders.findFirst({ where: eq(orders.id, orderId) });
   if (!order) throw notFound('Order', orderId);
-  const byId = <T extends { id: string }>(rows: T[]) => rows.sort((x, y) => compareIds(x.id, y.id));
-  const subs = byId(await db.select().from(subOrders).where(eq(subOrders.orderId, orderId)));
-  const items = byId(await db.select().from(orderItems).where(eq(orderItems.orderId, orderId)));
-  const domains = byId(await db.select().from(domainOrders).where(eq(domainOrders.orderId, orderId)));
-  const taskRows = byId(await db.select().from(tasks).where(eq(tasks.orderId, orderId)));
-  const fallouts = await db.select().from(falloutCases).where(eq(falloutCases.orderId, orderId));
-  const count = (state: string) => taskRows.filter((t) => t.state === state).length;
-  const done = count('completed') + count('skipped');
-  const itemsOf = groupBy(items, (i) => i.subOrderId);
-  const domainsOf = groupBy(domains, (d) => d.subOrderId);
-  const tasksOf = groupBy(taskRows, (t) => t.domainOrderId);
+  const [counts, fallouts] = await Promise.all([
+    db
+      .select({ state: tasks.state, n: count() })
+      .from(tasks)
+      .where(eq(tasks.orderId, orderId))
+      .groupBy(tasks.state),
+    db.select().from(falloutCases).where(eq(falloutCases.orderId, orderId)),
+  ]);
+  const countOf = (state: string) => counts.find((c) => c.state === state)?.n ?? 0;
+  const total = counts.reduce((sum, c) => sum + c.n, 0);
+  const done = countOf('completed') + countOf('skipped');
   return {
     ...order,
     progress: {
-      tasks: taskRows.length,
-      completed: count('completed'),
-      running: count('running'),
-      failed: count('failed') + count('fatallyFailed'),
-      percent: taskRows.length === 0 ? 0 : Math.round((done / taskRows.length) * 100),
+      tasks: total,
+      completed: countOf('completed'),
+      running: countOf('running'),
+      failed: countOf('failed') + countOf('fatallyFailed'),
+      percent: total === 0 ? 0 : Math.round((done / total) * 100),
     },
     openFallouts: fallouts.filter((f) => f.state !== 'resolved' && f.state !== 'cancelled'),
-    subOrders: subs.map((s) => ({
-      ...s,
-      items: itemsOf.get(s.id) ?? [],
-      domainOrders: (domainsOf.get(s.id) ?? []).map((d) => ({ ...d, tasks: tasksOf.get(d.id) ?? [] })),
-    })),
+  };
+}
+
+/** The sub-orders with their items and domain orders, each with its tasks when `withTasks`. */
+async function subOrderTree(db: Db, orderId: string, withTasks: boolean) {
+  const [subs, items, domains, taskRows] = await Promise.all([
+    db.select().from(subOrders).where(eq(subOrders.orderId, orderId)).then(byId),
+    db.select().from(orderItems).where(eq(orderItems.orderId, orderId)).then(byId),
+    db.select().from(domainOrders).where(eq(domainOrders.orderId, orderId)).then(byId),
+    withTasks ? db.select().from(tasks).where(eq(tasks.orderId, orderId)).then(byId) : [],
+  ]);
+  const itemsOf = groupBy(items, (i) => i.subOrderId);
+  const domainsOf = groupBy(domains, (d) => d.subOrderId);
+  const tasksOf = groupBy(taskRows, (t) => t.domainOrderId);
+  return subs.map((s) => ({
+    ...s,
+    items: itemsOf.get(s.id) ?? [],
+    domainOrders: (domainsOf.get(s.id) ?? []).map((d) => ({ ...d, tasks: tasksOf.get(d.id) ?? [] })),
+  }));
+}
+
+/** The whole order tree: order, sub-orders, domain orders and tasks with states and due dates, and progress. */
+export async function getOrderTree({ database: { db } }: AppDeps, orderId: string) {
+  const summary = await orderSummary(db, orderId);
+  return { ...summary, subOrders: await subOrderTree(db, orderId, true) };
+}
+
+/**
+ * The order to `depth` (`GET /orders/:id?depth=`): a screen of a 1,000-site order need not fetch every
+ * task. `order`: the summary; `subOrders`: and the sub-orders; `domainOrders`: and their items and domain
+ * orders; `tasks`: the whole tree.
+ */
+export async function getOrderToDepth(deps: AppDeps, orderId: string, depth: OrderTreeDepth) {
+  const { db } = deps.database;
+  if (depth === 'tasks') return getOrderTree(deps, orderId);
+  const summary = await orderSummary(db, orderId);
+  if (depth === 'order') return summary;
+  if (depth === 'subOrders')
+    return {
+      ...summary,
+      subOrders: byId(await db.select().from(subOrders).where(eq(subOrders.orderId, orderId))),
+    };
+  const tree = await subOrderTree(db, orderId, false);
+  return {
+    ...summary,
+    subOrders: tree.map((s) => ({ ...s, domainOrders: s.domainOrders.map(({ tasks: _none, ...d }) => d) })),
   };
 }
 
@@ -74,21 +118,31 @@ export async function listOrders({ database: { db } }: AppDeps, filter: ListOrde
   return { orders: found };
 }
 
-/** Every state change of the order and everything under it, with its quote's before them, oldest first. */
-export async function orderAudit({ database: { db } }: AppDeps, orderId: string) {
+/**
+ * Every state change of the order and everything under it, with its quote's, oldest first: a page of
+ * `limit` after the cursor `after` (an event's `id`), and `next` when there is more.
+ */
+export async function orderAudit(
+  { database: { db } }: AppDeps,
+  orderId: string,
+  page: AuditQuery = { limit: 10_000 },
+) {
   const order = await db.query.orders.findFirst({ where: eq(orders.id, orderId) });
   if (!order) throw notFound('Order', orderId);
-  const quoteEvents = await db
+  const events = await db
     .select()
     .from(auditEvents)
-    .where(eq(auditEvents.entityId, order.quoteId))
-    .orderBy(asc(auditEvents.id));
-  const orderEvents = await db
-    .select()
-    .from(auditEvents)
-    .where(eq(auditEvents.orderId, orderId))
-    .orderBy(asc(auditEvents.id));
-  return { events: [...quoteEvents, ...orderEvents] };
+    .where(
+      and(
+        or(eq(auditEvents.orderId, orderId), eq(auditEvents.entityId, order.quoteId)),
+        page.after === undefined ? undefined : gt(auditEvents.id, page.after),
+      ),
+    )
+    .orderBy(asc(auditEvents.id))
+    .limit(page.limit + 1);
+  const more = events.length > page.limit;
+  const shown = more ? events.slice(0, page.limit) : events;
+  return { events: shown, ...(more ? { next: shown.at(-1)!.id } : {}) };
 }
 
 const controls = { hold: holdUpdate, resume: resumeUpdate, cancel: cancelUpdate };
