@@ -74,6 +74,12 @@ try {
 
   const scenarios: Scenario[] = [
     { name: `GET /orders/:id (${SITES} sites)`, method: 'GET', path: `/orders/${order.id}`, expected: [] },
+    {
+      name: `GET /orders/:id?depth=order (${SITES} sites)`,
+      method: 'GET',
+      path: `/orders/${order.id}?depth=order`,
+      expected: [],
+    },
     { name: 'GET /tasks?state=running', method: 'GET', path: '/tasks?state=running', expected: [] },
     { name: 'GET /fallouts', method: 'GET', path: '/fallouts', expected: [] },
     {
