@@ -64,13 +64,15 @@ export async function startHarness(
     logger?: Logger;
     /** The TMF event hub's callback hosts and delivery retries. */
     hub?: AppDeps['hub'];
+    /** A Temporal server of the test's own (one it stops and restarts); the run's shared one by default. */
+    temporalAddress?: string;
   } = {},
 ): Promise<Harness> {
   if (!runtimeInstalled) {
     Runtime.install({ logger: options.logger ?? new DefaultLogger('WARN') });
     runtimeInstalled = true;
   }
-  const address = inject('temporalAddress');
+  const address = options.temporalAddress ?? inject('temporalAddress');
   const database = await openDatabase(inject('databaseUrl'));
   const catalogs = new CatalogStore(database.db, readCatalog());
   const simulator = new DownstreamSimulator(database.db, 0);
