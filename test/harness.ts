@@ -66,6 +66,8 @@ export async function startHarness(
     hub?: AppDeps['hub'];
     /** A Temporal server of the test's own (one it stops and restarts); the run's shared one by default. */
     temporalAddress?: string;
+    /** The run's database reached another way (through a proxy the test cuts); the run's URL by default. */
+    databaseUrl?: string;
   } = {},
 ): Promise<Harness> {
   if (!runtimeInstalled) {
@@ -73,7 +75,7 @@ export async function startHarness(
     runtimeInstalled = true;
   }
   const address = options.temporalAddress ?? inject('temporalAddress');
-  const database = await openDatabase(inject('databaseUrl'));
+  const database = await openDatabase(options.databaseUrl ?? inject('databaseUrl'));
   const catalogs = new CatalogStore(database.db, readCatalog());
   const simulator = new DownstreamSimulator(database.db, 0);
   const taskQueue = options.taskQueue ?? `test-${randomUUID()}`;

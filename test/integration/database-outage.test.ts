@@ -1,0 +1,113 @@
+/**
+ * PostgreSQL unreachable for a while, mid-order: the API and the worker reach the run's database through
+ * a TCP proxy the test cuts (every connection dropped, new ones refused) and restores. While it is down the
+ * API answers 503 `unavailable` and `/health` names the database; the field visit reported straight to
+ * Temporal (a device's path) waits in the workflow while its activities retry; once the database is back
+ * the order completes, each change once.
+ */
+import net from 'node:net';
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inject } from 'vitest';
+import { auditEvents, productInventory } from '../../db/schema';
+import { freePort } from '../../platform/dev-server';
+import { completeSignal, workflowId } from '../../workflows/contracts';
+import { eventually, startHarness, type Harness } from '../harness';
+import { billingProfile, createQuote, runningTask, site } from '../lifecycle';
+
+/** A TCP proxy to PostgreSQL that can be cut (sockets dropped, port closed) and restored on the same port. */
+class Proxy {
+  private server?: net.Server;
+  private sockets = new Set<net.Socket>();
+  constructor(
+    readonly port: number,
+    private readonly target: { host: string; port: number },
+  ) {}
+
+  async open(): Promise<void> {
+    this.server = net.createServer((client) => {
+      const upstream = net.connect(this.target);
+      for (const s of [client, upstream]) {
+        this.sockets.add(s);
+        s.on('close', () => this.sockets.delete(s));
+        s.on('error', () => s.destroy());
+      }
+      client.pipe(upstream).pipe(client);
+    });
+    await new Promise<void>((resolve) => this.server!.listen(this.port, '127.0.0.1', resolve));
+  }
+
+  async cut(): Promise<void> {
+    const closed = new Promise<void>((resolve) => this.server!.close(() => resolve()));
+    for (const s of this.sockets) s.destroy();
+    await closed;
+  }
+}
+
+let proxy: Proxy;
+let h: Harness;
+beforeAll(async () => {
+  const url = new URL(inject('databaseUrl'));
+  proxy = new Proxy(await freePort(), { host: url.hostname, port: Number(url.port || 5432) });
+  await proxy.open();
+  url.hostname = '127.0.0.1';
+  url.port = String(proxy.port);
+  h = await startHarness({ databaseUrl: url.toString() });
+});
+afterAll(async () => {
+  await h?.stop();
+  await proxy?.cut().catch(() => {});
+});
+
+describe('PostgreSQL unreachable mid-order', () => {
+  it(
+    'answers 503, names the database in /health, and the order finishes once it is back',
+    { timeout: 120_000 },
+    async () => {
+      const account = await h.http('POST', '/accounts', { name: 'Kaispeicher GmbH', billingProfile });
+      const quoteId = await createQuote(h, account.body.id, {
+        members: [site('store', 'Warehouse')],
+        items: [{ offeringCode: 'BUSINESS_BROADBAND', appliesTo: { member: 'store' } }],
+      });
+      await h.http('POST', `/quotes/${quoteId}/submit`);
+      await h.http('POST', `/quotes/${quoteId}/accept`, { signedBy: 'CEO' });
+      const orderId: string = (await h.http('POST', '/orders', { quoteId })).body.id;
+      const taskId = await runningTask(h, orderId, 'field');
+
+      await proxy.cut();
+      const read = await h.http('GET', `/orders/${orderId}`);
+      expect(read.status).toBe(503);
+      expect(read.body.error.code).toBe('unavailable');
+      const health = await h.http('GET', '/health');
+      expect(health.status).toBe(503);
+      expect(health.body).toMatchObject({
+        status: 'down',
+        database: { status: 'down' },
+        temporal: { status: 'up' },
+      });
+
+      // The technician's device reports the visit straight to the task's workflow, as the brief allows.
+      await h.client.workflow.getHandle(workflowId.task(taskId)).signal(completeSignal, { by: 'device-7' });
+      await new Promise((resolve) => setTimeout(resolve, 3_000));
+      await proxy.open();
+
+      await eventually(
+        async () =>
+          (await h.http('GET', `/orders/${orderId}`)).body.state === 'completed' ? true : undefined,
+        'the order to complete once the database is back',
+        90_000,
+      );
+      expect((await h.http('GET', '/health')).status).toBe(200);
+      const audit = await h.database.db.select().from(auditEvents).where(eq(auditEvents.orderId, orderId));
+      const orderMoves = audit.filter((e) => e.entityType === 'order').map((e) => e.toState);
+      expect(orderMoves).toEqual([...new Set(orderMoves)]);
+      expect(orderMoves.at(-1)).toBe('completed');
+      const visit = audit.filter((e) => e.entityId === taskId && e.toState === 'completed');
+      expect(visit).toHaveLength(1);
+      expect(visit[0].actor).toBe('device-7');
+      expect(
+        await h.database.db.select().from(productInventory).where(eq(productInventory.orderId, orderId)),
+      ).toHaveLength(1);
+    },
+  );
+});
