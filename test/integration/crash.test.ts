@@ -10,13 +10,14 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   auditEvents,
   configurationItems,
+  orders,
   productInventory,
   serviceInventory,
   simulatorCalls,
   tasks,
 } from '../../db/schema';
 import { eventually, startHarness, type Harness } from '../harness';
-import { orderFor, orderInState, site } from '../lifecycle';
+import { createAccount, createQuote, orderFor, orderInState, site } from '../lifecycle';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const taskQueue = `crash-${randomUUID()}`;
@@ -133,5 +134,132 @@ describe('a worker killed mid-order', () => {
     expect(services).toHaveLength(SITES * 3);
     const items = await db.select().from(configurationItems).where(eq(configurationItems.orderId, orderId));
     expect(items).toHaveLength(SITES * 2); // access port and IP service per site; billing has no CI
+  }, 180_000);
+
+  it('survives SIGKILLs during quote approval, decomposition and closure: the order completes, each effect once', async () => {
+    const { db } = h.database;
+    const sites = 12;
+    const members = Array.from({ length: sites }, (_, i) => site(`c${i + 1}`, `Depot ${i + 1}`));
+    const accountId = await createAccount(h);
+    const quoteId = await createQuote(h, accountId, {
+      members,
+      items: members.map((m) => ({
+        offeringCode: 'ONNET_DIA',
+        appliesTo: { member: m.ref },
+        discountPct: 20,
+      })),
+    });
+    const submitted = await h.http('POST', `/quotes/${quoteId}/submit`);
+    expect(submitted.body.state, JSON.stringify(submitted.body)).toBe('pending');
+
+    // During quote approval: the approval workflow waits for the sales manager when its worker dies.
+    await kill(worker!);
+    worker = await startWorkerProcess();
+    const approved = await h.by('sales-manager-1')('POST', `/quotes/${quoteId}/decisions`, {
+      decision: 'approve',
+      role: 'salesManager',
+    });
+    expect(approved.status, JSON.stringify(approved.body)).toBe(200);
+    expect((await h.http('POST', `/quotes/${quoteId}/accept`, { signedBy: 'CEO' })).body.state).toBe(
+      'accepted',
+    );
+
+    // During order approval and decomposition: killed as soon as the order is captured.
+    const orderId: string = (await h.http('POST', '/orders', { quoteId })).body.id;
+    await kill(worker!);
+    worker = await startWorkerProcess();
+    // And once the plan is stored, while the first tasks run.
+    await eventually(async () => {
+      const [row] = await db.select().from(orders).where(eq(orders.id, orderId));
+      return row.plannedCompletionDate ? true : undefined;
+    }, 'the plan stored');
+    await kill(worker!);
+    worker = await startWorkerProcess();
+
+    // During closure: every task done, the order not yet completed.
+    const total = sites * 5;
+    await eventually(
+      async () => {
+        const [{ n }] = await db
+          .select({ n: sql<number>`count(*)::int` })
+          .from(tasks)
+          .where(and(eq(tasks.orderId, orderId), eq(tasks.state, 'completed')));
+        return n === total ? true : undefined;
+      },
+      'every task completed',
+      120_000,
+    );
+    await kill(worker!);
+    worker = await startWorkerProcess();
+
+    await orderInState(h, orderId, 'completed', 120_000);
+    const events = await db
+      .select()
+      .from(auditEvents)
+      .where(eq(auditEvents.orderId, orderId))
+      .orderBy(asc(auditEvents.id));
+    expect(events.filter((e) => e.entityType === 'order').map((e) => e.toState)).toEqual([
+      'acknowledged',
+      'inProgress',
+      'completed',
+    ]);
+    const quoteTrail = (await db.select().from(auditEvents).where(eq(auditEvents.entityId, quoteId))).map(
+      (e) => e.toState,
+    );
+    expect(quoteTrail.filter((state) => state === 'approved')).toHaveLength(1);
+    const calls = await db
+      .select()
+      .from(simulatorCalls)
+      .where(like(simulatorCalls.idempotencyKey, `task:${orderId}%`));
+    expect(calls).toHaveLength(total);
+    expect(
+      await db.select().from(productInventory).where(eq(productInventory.orderId, orderId)),
+    ).toHaveLength(sites);
+    expect(
+      await db.select().from(serviceInventory).where(eq(serviceInventory.orderId, orderId)),
+    ).toHaveLength(sites * 3);
+    expect(
+      await db.select().from(configurationItems).where(eq(configurationItems.orderId, orderId)),
+    ).toHaveLength(sites * 2);
+  }, 300_000);
+
+  it("survives a SIGKILL during a cancellation's compensation: each compensating call once", async () => {
+    const { db } = h.database;
+    const { orderId } = await orderFor(h, {
+      members: [site('ham', 'Hamburg HQ')],
+      items: [{ offeringCode: 'SDWAN_SITE', appliesTo: { member: 'ham' } }],
+    });
+    await eventually(
+      async () => {
+        const res = await h.http('GET', `/tasks?orderId=${orderId}&kind=field&state=running`);
+        return res.body.tasks.length === 2 ? true : undefined;
+      },
+      'both field visits dispatched',
+      60_000,
+    );
+    const cancelled = await h.http('POST', `/orders/${orderId}/cancel`, {
+      reason: 'customer went elsewhere',
+    });
+    expect(cancelled.body.state, JSON.stringify(cancelled.body)).toBe('pendingCancellation');
+    await kill(worker!);
+    worker = await startWorkerProcess();
+
+    await orderInState(h, orderId, 'cancelled', 120_000);
+    const calls = await db
+      .select()
+      .from(simulatorCalls)
+      .where(like(simulatorCalls.idempotencyKey, `compensate:${orderId}%`));
+    expect(calls.map((c) => c.operation).sort()).toEqual([
+      'CANCEL_BILLING_SUBSCRIPTION',
+      'DEACTIVATE_BROADBAND_LINE',
+      'RECALL_SHIPPED_DEVICE',
+      'RELEASE_SDWAN_EDGE',
+    ]);
+    const inventory = await db.select().from(productInventory).where(eq(productInventory.orderId, orderId));
+    expect(inventory.map((p) => p.state)).toEqual(['cancelled']);
+    const orderTrail = (await db.select().from(auditEvents).where(eq(auditEvents.orderId, orderId)))
+      .filter((e) => e.entityType === 'order')
+      .map((e) => e.toState);
+    expect(orderTrail.filter((state) => state === 'cancelled')).toHaveLength(1);
   }, 180_000);
 });
