@@ -60,6 +60,22 @@ export async function orderInState(h: Harness, orderId: string, state: string, t
   );
 }
 
+/** Completes every person's task of the order as it comes up (a technician's visits) until it is completed. */
+export async function workToCompletion(h: Harness, orderId: string, timeoutMs = 90_000): Promise<void> {
+  await eventually(
+    async () => {
+      const res = await h.http('GET', `/tasks?orderId=${orderId}&state=running`);
+      for (const t of (res.body.tasks as { id: string; kind: string }[]).filter((r) => r.kind !== 'api'))
+        await h.by('technician')('POST', `/tasks/${t.id}/complete`, {});
+      return (await h.http('GET', `/orders/${orderId}?depth=order`)).body.state === 'completed'
+        ? true
+        : undefined;
+    },
+    `order ${orderId} to be worked to completion`,
+    timeoutMs,
+  );
+}
+
 /** The audit events of one entity, oldest first, as `actor:toState`, with the events themselves. */
 export async function auditOf(h: Harness, entityId: string) {
   const events = await h.database.db.query.auditEvents.findMany({

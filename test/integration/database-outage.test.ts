@@ -13,7 +13,7 @@ import { auditEvents, productInventory } from '../../db/schema';
 import { freePort } from '../../platform/dev-server';
 import { completeSignal, workflowId } from '../../workflows/contracts';
 import { eventually, startHarness, type Harness } from '../harness';
-import { billingProfile, createQuote, runningTask, site } from '../lifecycle';
+import { orderFor, runningTask, site } from '../lifecycle';
 
 /** A TCP proxy to PostgreSQL that can be cut (sockets dropped, port closed) and restored on the same port. */
 class Proxy {
@@ -64,14 +64,14 @@ describe('PostgreSQL unreachable mid-order', () => {
     'answers 503, names the database in /health, and the order finishes once it is back',
     { timeout: 120_000 },
     async () => {
-      const account = await h.http('POST', '/accounts', { name: 'Kaispeicher GmbH', billingProfile });
-      const quoteId = await createQuote(h, account.body.id, {
-        members: [site('store', 'Warehouse')],
-        items: [{ offeringCode: 'BUSINESS_BROADBAND', appliesTo: { member: 'store' } }],
-      });
-      await h.http('POST', `/quotes/${quoteId}/submit`);
-      await h.http('POST', `/quotes/${quoteId}/accept`, { signedBy: 'CEO' });
-      const orderId: string = (await h.http('POST', '/orders', { quoteId })).body.id;
+      const { orderId } = await orderFor(
+        h,
+        {
+          members: [site('store', 'Warehouse')],
+          items: [{ offeringCode: 'BUSINESS_BROADBAND', appliesTo: { member: 'store' } }],
+        },
+        { name: 'Kaispeicher GmbH' },
+      );
       const taskId = await runningTask(h, orderId, 'field');
 
       await proxy.cut();

@@ -3,37 +3,25 @@
  * pages (`after`, `limit`), on a completed two-site order (real worker, Temporal and PostgreSQL).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, startHarness, type Harness } from '../harness';
-import { billingProfile, createQuote, site } from '../lifecycle';
+import { startHarness, type Harness } from '../harness';
+import { orderFor, site, workToCompletion } from '../lifecycle';
 
 let h: Harness;
 let orderId: string;
 beforeAll(async () => {
   h = await startHarness();
-  const account = await h.http('POST', '/accounts', { name: 'Speicherstadt Kaffee KG', billingProfile });
-  const quoteId = await createQuote(h, account.body.id, {
-    members: [site('roastery', 'Roastery'), site('shop', 'Shop')],
-    items: ['roastery', 'shop'].map((ref) => ({
-      offeringCode: 'BUSINESS_BROADBAND',
-      appliesTo: { member: ref },
-    })),
-  });
-  await h.http('POST', `/quotes/${quoteId}/submit`);
-  await h.http('POST', `/quotes/${quoteId}/accept`, { signedBy: 'CEO' });
-  orderId = (await h.http('POST', '/orders', { quoteId })).body.id;
-  await eventually(
-    async () => {
-      const running = (await h.http('GET', `/tasks?orderId=${orderId}&state=running`)).body.tasks as {
-        id: string;
-        kind: string;
-      }[];
-      for (const t of running.filter((r) => r.kind !== 'api'))
-        await h.by('technician')('POST', `/tasks/${t.id}/complete`, {});
-      return (await h.http('GET', `/orders/${orderId}`)).body.state === 'completed' ? true : undefined;
+  ({ orderId } = await orderFor(
+    h,
+    {
+      members: [site('roastery', 'Roastery'), site('shop', 'Shop')],
+      items: ['roastery', 'shop'].map((ref) => ({
+        offeringCode: 'BUSINESS_BROADBAND',
+        appliesTo: { member: ref },
+      })),
     },
-    'the order to complete',
-    90_000,
-  );
+    { name: 'Speicherstadt Kaffee KG' },
+  ));
+  await workToCompletion(h, orderId);
 });
 afterAll(async () => {
   await h?.stop();

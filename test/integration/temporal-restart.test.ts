@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditEvents, productInventory } from '../../db/schema';
 import { freePort, startDevServer, type DevServer } from '../../platform/dev-server';
 import { eventually, startHarness, type Harness } from '../harness';
-import { billingProfile, createQuote, runningTask, site } from '../lifecycle';
+import { orderFor, runningTask, site } from '../lifecycle';
 
 let dir: string;
 let port: number;
@@ -34,14 +34,14 @@ afterAll(async () => {
 
 describe('the Temporal server restarted mid-order', () => {
   it('loses nothing: the order finishes, each change once', { timeout: 180_000 }, async () => {
-    const account = await h.http('POST', '/accounts', { name: 'Leuchtturm Werft', billingProfile });
-    const quoteId = await createQuote(h, account.body.id, {
-      members: [site('dock', 'Dry dock')],
-      items: [{ offeringCode: 'BUSINESS_BROADBAND', appliesTo: { member: 'dock' } }],
-    });
-    await h.http('POST', `/quotes/${quoteId}/submit`);
-    await h.http('POST', `/quotes/${quoteId}/accept`, { signedBy: 'CEO' });
-    const orderId: string = (await h.http('POST', '/orders', { quoteId })).body.id;
+    const { orderId } = await orderFor(
+      h,
+      {
+        members: [site('dock', 'Dry dock')],
+        items: [{ offeringCode: 'BUSINESS_BROADBAND', appliesTo: { member: 'dock' } }],
+      },
+      { name: 'Leuchtturm Werft' },
+    );
     const taskId = await runningTask(h, orderId, 'field');
 
     await server!.stop();

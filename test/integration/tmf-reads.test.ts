@@ -4,8 +4,8 @@
  * would, every answer validated against the official definitions; a quote still being negotiated too.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, startHarness, type Harness, type Http } from '../harness';
-import { billingProfile, createQuote, site } from '../lifecycle';
+import { startHarness, type Harness, type Http } from '../harness';
+import { billingProfile, createQuote, site, workToCompletion } from '../lifecycle';
 import { expectTmf, expectTmfOf } from '../tmf-schema';
 
 let h: Harness;
@@ -42,19 +42,7 @@ async function completedOrder(): Promise<{ accountId: string; quoteId: string; o
   });
   expect(order.status, JSON.stringify(order.body)).toBe(201);
   const orderId = order.body.id;
-  await eventually(
-    async () => {
-      const running = (await h.http('GET', `/tasks?orderId=${orderId}&state=running`)).body.tasks as {
-        id: string;
-        kind: string;
-      }[];
-      for (const t of running.filter((r) => r.kind !== 'api'))
-        await h.by('technician')('POST', `/tasks/${t.id}/complete`, {});
-      return (await h.http('GET', `/orders/${orderId}`)).body.state === 'completed' ? true : undefined;
-    },
-    'the order to complete',
-    90_000,
-  );
+  await workToCompletion(h, orderId);
   return { accountId, quoteId, orderId };
 }
 
