@@ -4,6 +4,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { and, asc, eq, like, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -55,6 +57,23 @@ async function startWorkerProcess(): Promise<ChildProcess> {
   return child;
 }
 
+/** A TMF hub listener on loopback: what it received, in order of arrival. */
+async function startListener() {
+  const received: { eventId: string; eventType: string; correlationId: string; state?: string }[] = [];
+  const server = createServer((req, res) => {
+    let raw = '';
+    req.on('data', (chunk) => (raw += chunk));
+    req.on('end', () => {
+      const body = JSON.parse(raw);
+      received.push({ ...body, state: body.event?.productOrder?.state });
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/events`;
+  return { url, received, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
 async function kill(child: ChildProcess) {
   const exited = new Promise((resolve) => child.once('exit', resolve));
   child.kill('SIGKILL');
@@ -73,6 +92,12 @@ afterAll(async () => {
 describe('a worker killed mid-order', () => {
   it('ends the order completed with every side effect once, after SIGKILLs at three points', async () => {
     const { db } = h.database;
+    // A TMF hub listener too: its events go through the same worker's deliveries.
+    const listener = await startListener();
+    const subscribed = await h.as('crm', 'integration')('POST', '/tmf-api/productOrderingManagement/v4/hub', {
+      callback: listener.url,
+    });
+    expect(subscribed.status, JSON.stringify(subscribed.body)).toBe(201);
     const members = Array.from({ length: SITES }, (_, i) => site(`s${i + 1}`, `Branch ${i + 1}`));
     const { orderId } = await orderFor(h, {
       members,
@@ -134,6 +159,27 @@ describe('a worker killed mid-order', () => {
     expect(services).toHaveLength(SITES * 3);
     const items = await db.select().from(configurationItems).where(eq(configurationItems.orderId, orderId));
     expect(items).toHaveLength(SITES * 2); // access port and IP service per site; billing has no CI
+
+    // The hub lost and reordered nothing: once deduplicated by eventId, the creation, then every state
+    // the audit trail recorded, in its order.
+    const delivered = await eventually(async () => {
+      const seen = new Set<string>();
+      const events = listener.received.filter(
+        (e) => e.correlationId === orderId && !seen.has(e.eventId) && seen.add(e.eventId),
+      );
+      return events.some((e) => e.eventType === 'ProductOrderStateChangeEvent' && e.state === 'completed')
+        ? events
+        : undefined;
+    }, 'the hub to deliver the completion');
+    expect(delivered[0].eventType).toBe('ProductOrderCreateEvent');
+    expect(
+      delivered.filter((e) => e.eventType === 'ProductOrderStateChangeEvent').map((e) => e.state),
+    ).toEqual(['inProgress', 'completed']);
+    const hub = h.as('crm', 'integration');
+    expect(
+      (await hub('DELETE', `/tmf-api/productOrderingManagement/v4/hub/${subscribed.body.id}`)).status,
+    ).toBe(204);
+    await listener.close();
   }, 180_000);
 
   it('survives SIGKILLs during quote approval, decomposition and closure: the order completes, each effect once', async () => {
