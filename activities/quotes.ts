@@ -9,7 +9,9 @@ import {
   quoteItems,
   quoteMembers,
   quotes,
+  orders,
   quoteVersions,
+  salesContractChanges,
   salesContracts,
   serviceContracts,
 } from '../db/schema';
@@ -184,7 +186,8 @@ export function quoteActivities(db: Db) {
      * The customer's signature: the sales contract, and one service contract per site whose entitlements
      * are the offerings bought for it (on the site itself or on a group it belongs to), under the SLAs the
      * version carries. All of it once, in one transaction, and the quote `accepted`. Null when a newer
-     * version superseded this one first: nothing is signed.
+     * version superseded this one first: nothing is signed. A change quote's signature is a change of its
+     * order's sales contract instead, with a service contract for each site it adds.
      */
     async acceptQuote(
       quoteId: string,
@@ -195,7 +198,13 @@ export function quoteActivities(db: Db) {
       /** The SHA-256 of the proposal PDF signed (absent in histories from before proposals). */
       documentSha256?: string,
     ): Promise<{ salesContractId: string; serviceContractIds: string[] } | null> {
-      const salesContractId = `SC-${quoteId}`;
+      // A change quote changes the sales contract of its order's quote; an ordinary quote makes its own.
+      const [quote] = await db.select().from(quotes).where(eq(quotes.id, quoteId));
+      const [changed] = quote.changeOfOrderId
+        ? await db.select().from(orders).where(eq(orders.id, quote.changeOfOrderId))
+        : [];
+      const salesContractId = changed ? `SC-${changed.quoteId}` : `SC-${quoteId}`;
+      const siteContractPrefix = changed ? `${salesContractId}-${quoteId}` : salesContractId;
       const ofVersion = (t: { quoteId: AnyPgColumn; version: AnyPgColumn }) =>
         and(eq(t.quoteId, quoteId), eq(t.version, version));
       const [quoteVersion] = await db.select().from(quoteVersions).where(ofVersion(quoteVersions));
@@ -214,7 +223,7 @@ export function quoteActivities(db: Db) {
                 (item.appliesToKind === 'group' && groupRefs.includes(item.appliesToRef!)),
             )
             .map((item) => ({ offeringCode: item.offeringCode, quantity: item.quantity }));
-          return { site, entitlements, id: `${salesContractId}-S${String(i + 1).padStart(3, '0')}` };
+          return { site, entitlements, id: `${siteContractPrefix}-S${String(i + 1).padStart(3, '0')}` };
         });
 
       const accepted = await db.transaction(async (tx) => {
@@ -226,21 +235,47 @@ export function quoteActivities(db: Db) {
           `quote:${quoteId}:v${version}:accepted`,
           // The customer signs; the audit names who recorded the signature (histories before identity: the signer).
           recordedBy ?? signedBy,
-          { salesContractId, serviceContracts: sites.length, signedBy, documentSha256 },
+          {
+            salesContractId,
+            serviceContracts: sites.length,
+            signedBy,
+            documentSha256,
+            ...(quoteVersion.change ? { changeOf: quoteVersion.change.orderId } : {}),
+          },
         );
         if (!current) return false;
-        await tx
-          .insert(salesContracts)
-          .values({
-            id: salesContractId,
-            quoteId,
-            quoteVersion: version,
-            accountId,
-            signedBy,
-            signedAt: new Date().toISOString(),
-            documentSha256: documentSha256 ?? null,
-          })
-          .onConflictDoNothing();
+        const signedAt = new Date().toISOString();
+        if (quoteVersion.change) {
+          const { change } = quoteVersion;
+          await tx
+            .insert(salesContractChanges)
+            .values({
+              id: `${salesContractId}-${quoteId}`,
+              salesContractId,
+              changeQuoteId: quoteId,
+              quoteVersion: version,
+              orderId: change.orderId,
+              amendmentId: change.amendmentId,
+              signedBy,
+              signedAt,
+              documentSha256: documentSha256 ?? null,
+              recurringDifference: change.difference.recurring,
+              oneOffDifference: change.difference.oneOff,
+            })
+            .onConflictDoNothing();
+        } else
+          await tx
+            .insert(salesContracts)
+            .values({
+              id: salesContractId,
+              quoteId,
+              quoteVersion: version,
+              accountId,
+              signedBy,
+              signedAt,
+              documentSha256: documentSha256 ?? null,
+            })
+            .onConflictDoNothing();
         if (sites.length > 0) {
           await tx
             .insert(serviceContracts)

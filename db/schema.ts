@@ -134,10 +134,12 @@ export const quotes = pgTable(
     opportunityId: text('opportunity_id'),
     agreementId: text('agreement_id'),
     validUntil: timestamp('valid_until'),
+    /** A change quote's running order: the commercial change it prices (an amendment in state `quoted`). */
+    changeOfOrderId: text('change_of_order_id'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [index('quotes_account_idx').on(t.accountId)],
+  (t) => [index('quotes_account_idx').on(t.accountId), index('quotes_change_of_idx').on(t.changeOfOrderId)],
 );
 
 /** A quote version: immutable once submitted; every later change makes the next version. */
@@ -162,6 +164,8 @@ export const quoteVersions = pgTable(
     catalogVersion: text('catalog_version').notNull(),
     /** The subject who created this version (the first, or a change): four-eyes bars them from approving it. */
     createdBy: text('created_by'),
+    /** A change quote's version: what it changes on the running order and the difference to what was signed. */
+    change: jsonb('change').$type<QuoteChange>(),
     createdAt: createdAt(),
   },
   (t) => [primaryKey({ columns: [t.quoteId, t.version] })],
@@ -286,6 +290,18 @@ export const quoteFeasibility = pgTable(
   (t) => [primaryKey({ columns: [t.quoteId, t.version, t.memberRef] })],
 );
 
+/** What a change quote's version changes on its running order, priced against what the customer signed. */
+export interface QuoteChange {
+  orderId: string;
+  amendmentId: string;
+  /** The order's signed totals before the change (its active items). */
+  signed: { recurring: number; oneOff: number };
+  /** The order items the change removes, at the price they were signed for. */
+  removed: { orderItemId: string; offeringCode: string; recurringNet: number; oneOffNet: number }[];
+  /** What the customer pays more (negative: less) once the change applies: added lines less removed items. */
+  difference: { recurring: number; oneOff: number };
+}
+
 export const salesContracts = pgTable('sales_contracts', {
   id: text('id').primaryKey(),
   quoteId: text('quote_id').notNull().unique(),
@@ -296,6 +312,28 @@ export const salesContracts = pgTable('sales_contracts', {
   /** The SHA-256 (hex) of the proposal PDF the customer signed (`GET /quotes/:id/versions/:v/proposal.pdf`). */
   documentSha256: text('document_sha256'),
 });
+
+/**
+ * A signed change to a sales contract: a change quote's version the customer signed, the amendment it
+ * applies to the running order, and the difference in price. One per change quote.
+ */
+export const salesContractChanges = pgTable(
+  'sales_contract_changes',
+  {
+    id: text('id').primaryKey(),
+    salesContractId: text('sales_contract_id').notNull(),
+    changeQuoteId: text('change_quote_id').notNull().unique(),
+    quoteVersion: integer('quote_version').notNull(),
+    orderId: text('order_id').notNull(),
+    amendmentId: text('amendment_id').notNull(),
+    signedBy: text('signed_by').notNull(),
+    signedAt: timestamp('signed_at').notNull(),
+    documentSha256: text('document_sha256'),
+    recurringDifference: money('recurring_difference').notNull(),
+    oneOffDifference: money('one_off_difference').notNull(),
+  },
+  (t) => [index('sales_contract_changes_contract_idx').on(t.salesContractId)],
+);
 
 /**
  * One per site of an accepted quote: the entitlements (the offerings bought for the site) under the SLAs
@@ -396,7 +434,14 @@ export const orderAmendments = pgTable(
     id: text('id').primaryKey(),
     orderId: text('order_id').notNull(),
     sequence: integer('sequence').notNull(),
-    state: text('state', { enum: ['inProgress', 'completed'] }).notNull(),
+    /**
+     * `quoted`: a commercial change waiting for its change quote to be signed; `inProgress` once applied to
+     * the order, `completed` when the order has done it; `refused` when the order could no longer take a
+     * signed change (the reason in `effects`).
+     */
+    state: text('state', { enum: ['quoted', 'inProgress', 'completed', 'refused'] }).notNull(),
+    /** The change quote that prices a commercial change; null for a direct (non-commercial) one. */
+    changeQuoteId: text('change_quote_id'),
     changes: jsonb('changes').notNull(),
     before: jsonb('before').notNull(),
     effects: jsonb('effects'),

@@ -181,7 +181,7 @@ try {
   await until('two field visits', async () =>
     (await running(amended.orderId, 'field')).length === 2 ? true : undefined,
   );
-  await call('POST', `/orders/${amended.orderId}/amendments`, {
+  const change = await call('POST', `/orders/${amended.orderId}/amendments`, {
     add: [
       {
         offeringCode: 'BUSINESS_BROADBAND',
@@ -191,6 +191,9 @@ try {
     remove: [{ orderItemId: `${amended.orderId}-S02-I01` }],
     modify: [{ orderItemId: `${amended.orderId}-S01-I01`, characteristics: { downloadMbps: 250 } }],
   });
+  // A commercial change: its change quote (no discount: approved at once) is signed, which applies it.
+  await call('POST', `/quotes/${change.changeQuote.id}/submit`);
+  await call('POST', `/quotes/${change.changeQuote.id}/accept`, { signedBy: 'Recorder' });
   await work(amended.orderId);
   await save('amended', amended, 'completed');
 

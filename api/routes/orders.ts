@@ -77,14 +77,16 @@ export const orderRoutes =
       {
         config: { access: allow('orderManager') },
         schema: {
-          summary: 'Amend a running order: add sites, modify item characteristics, remove items',
+          summary:
+            'Amend a running order: modify item characteristics at once; add sites or remove items through a change quote',
           tags: ['orders'],
           params: idParams,
           body: amendmentBody,
           response: { 202: amendmentResponse, ...errors },
         },
       },
-      async (request, reply) => reply.code(202).send(await amendOrder(deps, request.params.id, request.body)),
+      async (request, reply) =>
+        reply.code(202).send(await amendOrder(deps, request.params.id, request.body, actorOf(request))),
     );
 
     app.get(

@@ -111,6 +111,8 @@ export const amendmentBody = z.strictObject({
       z.strictObject({
         offeringCode: z.string().max(100).trim().min(1),
         quantity: z.number().int().positive().max(10_000).default(1),
+        /** The discount the change quote offers on this line (default: the agreement's negotiated one). */
+        discountPct: z.number().min(0).max(100).optional(),
         characteristics: characteristics.optional(),
         site: memberSchema,
       }),
@@ -131,7 +133,21 @@ export const amendmentResponse = z.looseObject({
   id: z.string(),
   orderId: z.string(),
   sequence: z.number(),
+  /** quoted (a commercial change awaiting its signed change quote), inProgress, completed, refused, withdrawn */
   state: z.string(),
+  /** The change quote pricing a commercial change; null for a direct one. */
+  changeQuoteId: z.string().nullable().optional(),
+  /** On a commercial change just prepared: its change quote, and the difference to what was signed. */
+  changeQuote: z
+    .object({
+      id: z.string(),
+      version: z.number(),
+      state: z.string(),
+      recurringTotal: z.number(),
+      oneOffTotal: z.number(),
+      difference: z.object({ recurring: z.number(), oneOff: z.number() }),
+    })
+    .optional(),
   changes: z.unknown(),
   before: z.unknown(),
   effects: z.unknown(),

@@ -54,6 +54,14 @@ async function placeOrder(deps: AppDeps, request: CreateOrderRequest, who: Actor
     throw unprocessable('The order cannot be created', [
       { field: 'quoteId', rule: 'exists', message: `quote ${request.quoteId} does not exist` },
     ]);
+  if (quote.changeOfOrderId)
+    throw unprocessable('The order cannot be created', [
+      {
+        field: 'quoteId',
+        rule: 'change_quote',
+        message: `quote ${quote.id} is a change quote of order ${quote.changeOfOrderId}: its signature applies it to that order`,
+      },
+    ]);
   const already = await db.query.orders.findFirst({ where: eq(orders.quoteId, quote.id) });
   if (already)
     throw invalidState(`Quote ${quote.id} already has order ${already.id}`, [

@@ -104,6 +104,19 @@ export function renderProposalPdf(p: Proposal): Promise<Buffer> {
     .text(`Recurring (monthly): ${m(p.totals.recurring)}`)
     .text(`One-off: ${m(p.totals.oneOff)}`);
 
+  if (p.change) {
+    const c = p.change;
+    heading(`Change to order ${c.orderId} (amendment ${c.amendmentId})`);
+    doc
+      .fontSize(10)
+      .text(`Signed so far: recurring ${m(c.signed.recurring)}, one-off ${m(c.signed.oneOff)}.`);
+    for (const r of c.removed)
+      doc.text(
+        `Removed: ${r.orderItemId} ${r.offeringCode}, recurring ${m(-r.recurringNet)}, one-off ${m(-r.oneOffNet)}`,
+      );
+    doc.text(`Difference: recurring ${m(c.difference.recurring)}, one-off ${m(c.difference.oneOff)}.`);
+  }
+
   heading('Service levels');
   for (const s of p.slas) doc.fontSize(10).text(`${s.metric}: ${s.target} ${s.unit}`);
 

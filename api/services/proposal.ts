@@ -14,6 +14,7 @@ import {
   quotes,
   quoteVersions,
   salesAgreements,
+  type QuoteChange,
 } from '../../db/schema';
 import type { AppDeps } from '../deps';
 import { notFound } from '../errors';
@@ -51,6 +52,8 @@ export interface Proposal {
   lines: ProposalLine[];
   totals: { recurring: number; oneOff: number };
   slas: { metric: string; target: number; unit: string }[];
+  /** A change quote's change to its running order, with the difference to what was signed; else null. */
+  change: QuoteChange | null;
 }
 
 export async function proposalOf(deps: AppDeps, quoteId: string, version: number): Promise<Proposal> {
@@ -118,6 +121,7 @@ export async function proposalOf(deps: AppDeps, quoteId: string, version: number
     })),
     totals: { recurring: v.recurringTotal, oneOff: v.oneOffTotal },
     slas: v.slas,
+    change: v.change ?? null,
   };
 }
 
@@ -162,12 +166,26 @@ ${rows(
 </table>
 <h2>Totals</h2>
 <p>Recurring (monthly): <strong>${m(p.totals.recurring)}</strong>; one-off: <strong>${m(p.totals.oneOff)}</strong></p>
-<h2>Service levels</h2>
+${p.change ? changeHtml(p.change, m) : ''}<h2>Service levels</h2>
 <ul>${p.slas.map((s) => `<li>${escape(s.metric)}: ${s.target} ${escape(s.unit)}</li>`).join('')}</ul>
 <h2>Signature</h2>
 <p>Signed for ${escape(p.customer.name)}, accepting proposal ${escape(p.quoteId)} version ${p.version} as shown in the PDF of this version, whose SHA-256 is recorded with the signature.</p>
 <p>Name: ______________________ Title: ______________________ Date: ____________ Signature: ______________________</p>
 </body></html>
+`;
+}
+
+function changeHtml(c: QuoteChange, m: (n: number) => string): string {
+  const removed = c.removed
+    .map(
+      (r) =>
+        `<li>Removed ${escape(r.orderItemId)} ${escape(r.offeringCode)}: recurring ${m(-r.recurringNet)}, one-off ${m(-r.oneOffNet)}</li>`,
+    )
+    .join('');
+  return `<h2>Change to order ${escape(c.orderId)} (amendment ${escape(c.amendmentId)})</h2>
+<p>Signed so far: recurring ${m(c.signed.recurring)}, one-off ${m(c.signed.oneOff)}.</p>
+<ul>${removed}</ul>
+<p>Difference: recurring <strong>${m(c.difference.recurring)}</strong>, one-off <strong>${m(c.difference.oneOff)}</strong>.</p>
 `;
 }
 

@@ -12,6 +12,7 @@ import type { AppDeps } from '../deps';
 import { forbidden } from '../auth/access';
 import { invalidState, notFound, unprocessable } from '../errors';
 import type { AcceptBody, DecisionBody } from '../schemas/quotes';
+import { applySignedChange, checkChangeStillApplies } from './change-quotes';
 import { proposalDocument } from './proposal';
 import { checkFeasibility, refuseInfeasible } from './quote-feasibility';
 import { currentVersionOf, getQuote } from './quotes';
@@ -108,10 +109,16 @@ export async function decideOnQuote(
 /**
  * The customer's signature on an approved quote: the approval workflow writes the contracts, the sales
  * contract with the SHA-256 of the version's proposal PDF. A hash in the body is what the customer says
- * they signed: another version's document, or another document, is refused.
+ * they signed: another version's document, or another document, is refused. A change quote's signature is
+ * recorded as a change of the order's sales contract, and then its amendment applies to the order.
  */
 export async function acceptQuote(deps: AppDeps, quoteId: string, acceptance: AcceptBody, who: Actor) {
   const { quote } = await currentVersionOf(deps, quoteId);
+  // A signed change quote whose change a crash kept from the order: the retry applies it.
+  if (quote.changeOfOrderId && quote.state === 'accepted') {
+    await applySignedChange(deps, quote.id);
+    return getQuote(deps, quote.id);
+  }
   if (quote.state !== 'approved')
     throw invalidState(`Quote ${quote.id} is ${quote.state}; only an approved quote can be accepted`);
   const { sha256 } = await proposalDocument(deps, quote.id, quote.currentVersion);
@@ -126,9 +133,12 @@ export async function acceptQuote(deps: AppDeps, quoteId: string, acceptance: Ac
         },
       ],
     );
+  // No one signs a change the order can no longer take.
+  if (quote.changeOfOrderId) await checkChangeStillApplies(deps, quote.id);
   const handle = deps.temporal.workflow.getHandle(workflowId.quoteApproval(quote.id, quote.currentVersion));
   await handle.executeUpdate(acceptUpdate, {
     args: [{ signedBy: acceptance.signedBy, recordedBy: who, documentSha256: sha256 }],
   });
+  if (quote.changeOfOrderId) await applySignedChange(deps, quote.id);
   return getQuote(deps, quote.id);
 }

@@ -61,6 +61,8 @@ export async function writeVersion(
         content.groups.map((g) => ({ quoteId, version, ref: g.ref, name: g.name, memberRefs: g.memberRefs })),
       );
   }
+  // A change quote that only removes items has no line of its own.
+  if (lines.length === 0) return;
   await tx.insert(quoteItems).values(
     lines.map(({ item, price }, i) => ({
       quoteId,

@@ -3,6 +3,7 @@ import { and, asc, eq } from 'drizzle-orm';
 import type { FastifyBaseLogger } from 'fastify';
 import {
   auditEvents,
+  orderAmendments,
   quoteApprovals,
   quoteFeasibility,
   quoteGroups,
@@ -10,6 +11,7 @@ import {
   quoteMembers,
   quotes,
   quoteVersions,
+  salesContractChanges,
   salesContracts,
   serviceContracts,
 } from '../../db/schema';
@@ -76,6 +78,10 @@ export async function reviseQuote(
   const catalog = deps.catalogs.current;
   const quote = await db.query.quotes.findFirst({ where: eq(quotes.id, quoteId) });
   if (!quote) throw notFound('Quote', quoteId);
+  if (quote.changeOfOrderId)
+    throw invalidState(
+      `Quote ${quoteId} is the change quote of order ${quote.changeOfOrderId}; it changes with a new amendment of the order, not by itself`,
+    );
   if (!revisable.includes(quote.state)) {
     throw invalidState(`Quote ${quoteId} is ${quote.state}; only a quote not yet accepted can change`);
   }
@@ -179,6 +185,16 @@ export async function getQuote({ database: { db } }: AppDeps, quoteId: string) {
     .where(eq(quoteFeasibility.quoteId, quoteId))
     .orderBy(asc(quoteFeasibility.memberRef));
   const contract = await db.query.salesContracts.findFirst({ where: eq(salesContracts.quoteId, quoteId) });
+  const contractChanges = contract
+    ? await db
+        .select()
+        .from(salesContractChanges)
+        .where(eq(salesContractChanges.salesContractId, contract.id))
+        .orderBy(asc(salesContractChanges.signedAt))
+    : [];
+  const amendment = quote.changeOfOrderId
+    ? await db.query.orderAmendments.findFirst({ where: eq(orderAmendments.changeQuoteId, quoteId) })
+    : undefined;
   const siteContracts = await db
     .select()
     .from(serviceContracts)
@@ -197,7 +213,12 @@ export async function getQuote({ database: { db } }: AppDeps, quoteId: string) {
         .filter((f) => f.version === v.version)
         .map(({ quoteId: _q, version: _v, ...f }) => f),
     })),
-    salesContract: contract ?? null,
+    /** A change quote's order and amendment, and where the change stands. */
+    changeOf: amendment
+      ? { orderId: amendment.orderId, amendmentId: amendment.id, amendmentState: amendment.state }
+      : null,
+    /** The contract, with each signed change (a change quote) after it. */
+    salesContract: contract ? { ...contract, changes: contractChanges } : null,
     serviceContracts: siteContracts,
   };
 }

@@ -180,7 +180,7 @@ describe('orders', () => {
     );
   });
 
-  it('records an amendment the order workflow applies, and removes one it refuses with all it created', async () => {
+  it('records an amendment the order workflow applies, removes one it refuses, and quotes a commercial one', async () => {
     const { orderId } = await createOrder(s, 'inProgress');
     const [item] = await s.database.db.select().from(orderItems).where(eq(orderItems.orderId, orderId));
     const north = { offeringCode: 'DIA_1G', site: { ref: 'north', kind: 'location', name: 'North' } };
@@ -203,12 +203,21 @@ describe('orders', () => {
     s.temporal.answer = () => {
       throw refused(`Order ${orderId} is cancelling`);
     };
-    const res = await s.http('POST', `/orders/${orderId}/amendments`, { add: [north] });
+    const res = await s.http('POST', `/orders/${orderId}/amendments`, {
+      modify: [{ orderItemId: item.id, characteristics: { bandwidth: 1000 } }],
+    });
     expect(expectError(res, 409, 'invalid_state').message).toBe(`Order ${orderId} is cancelling`);
     const { db } = s.database;
     expect(
       (await db.select().from(orderAmendments).where(eq(orderAmendments.orderId, orderId))).map((a) => a.id),
     ).toEqual([`${orderId}-A01`]);
+
+    // A new site is a commercial change: a change quote is prepared, and the order workflow hears nothing.
+    s.temporal.reset();
+    const quoted = await s.http('POST', `/orders/${orderId}/amendments`, { add: [north] });
+    expect(quoted.status, JSON.stringify(quoted.body)).toBe(202);
+    expect(quoted.body).toMatchObject({ id: `${orderId}-A02`, state: 'quoted', effects: null });
+    expect(s.temporal.calls).toEqual([]);
     expect(await db.select().from(subOrders).where(eq(subOrders.memberRef, 'north'))).toEqual([]);
     expect(
       await db

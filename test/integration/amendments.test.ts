@@ -26,6 +26,27 @@ async function runningFieldTasks(orderId: string, count: number): Promise<string
   }, `${count} running field tasks`);
 }
 
+/**
+ * A commercial amendment: 202 with its change quote and the order untouched; the change quote submitted
+ * (no discount: approved at once) and signed, which applies the amendment to the order.
+ */
+async function signedChange(orderId: string, body: unknown) {
+  const prepared = await h.http('POST', `/orders/${orderId}/amendments`, body);
+  expect(prepared.status, JSON.stringify(prepared.body)).toBe(202);
+  expect(prepared.body).toMatchObject({ state: 'quoted', effects: null });
+  const quoteId = prepared.body.changeQuote.id;
+  const submitted = await h.http('POST', `/quotes/${quoteId}/submit`);
+  expect(submitted.body.state, JSON.stringify(submitted.body)).toBe('approved');
+  const signed = await h.http('POST', `/quotes/${quoteId}/accept`, { signedBy: 'Jens Ohl, CEO' });
+  expect(signed.status, JSON.stringify(signed.body)).toBe(200);
+  expect(signed.body.changeOf).toMatchObject({
+    orderId,
+    amendmentState: expect.stringMatching(/^(inProgress|completed)$/),
+  });
+  const { amendments } = (await h.http('GET', `/orders/${orderId}/amendments`)).body;
+  return amendments.find((a: { id: string }) => a.id === prepared.body.id);
+}
+
 async function callsFor(orderId: string, operation?: string) {
   const calls = await h.database.db
     .select()
@@ -39,7 +60,7 @@ describe('in-flight amendments', () => {
     const { orderId } = await orderFor(h, broadband('ham'));
     const [hamVisit] = await runningFieldTasks(orderId, 1);
 
-    const amended = await h.http('POST', `/orders/${orderId}/amendments`, {
+    const amended = await signedChange(orderId, {
       add: [
         {
           offeringCode: 'BUSINESS_BROADBAND',
@@ -47,8 +68,7 @@ describe('in-flight amendments', () => {
         },
       ],
     });
-    expect(amended.status, JSON.stringify(amended.body)).toBe(202);
-    expect(amended.body.effects).toMatchObject({
+    expect(amended.effects).toMatchObject({
       newSubOrderIds: [`${orderId}-S02`],
       retiredDomainOrderIds: [],
     });
@@ -77,11 +97,10 @@ describe('in-flight amendments', () => {
   it('removes a site: its visit is called back, its work compensated once, the other site completes', async () => {
     const { orderId } = await orderFor(h, broadband('ham', 'kie'));
     await runningFieldTasks(orderId, 2);
-    const amended = await h.http('POST', `/orders/${orderId}/amendments`, {
+    const amended = await signedChange(orderId, {
       remove: [{ orderItemId: `${orderId}-S02-I01` }],
     });
-    expect(amended.status, JSON.stringify(amended.body)).toBe(202);
-    expect(amended.body.effects).toMatchObject({
+    expect(amended.effects).toMatchObject({
       retiredDomainOrderIds: [`${orderId}-S02-D01`],
       removedSubOrderIds: [`${orderId}-S02`],
     });
