@@ -1,6 +1,7 @@
 import { and, eq } from 'drizzle-orm';
 import type { CatalogStore } from '../catalog/store';
 import type { Db } from '../db/client';
+import { recordTmfEvents } from '../db/tmf-outbox';
 import {
   configurationItems,
   domainOrders,
@@ -87,7 +88,18 @@ export function closureActivities(db: Db, catalogs: CatalogStore) {
               .map((r) => [r.code, (r.result as { reference?: string }).reference ?? r.result]),
           ),
         }));
-        for (const batch of chunks(services)) await tx.insert(serviceInventory).values(batch);
+        for (const batch of chunks(services)) {
+          await tx.insert(serviceInventory).values(batch);
+          await recordTmfEvents(
+            tx,
+            batch.map((service) => ({
+              eventType: 'ServiceCreateEvent',
+              orderId,
+              resourceId: service.id,
+              state: service.state,
+            })),
+          );
+        }
         const serviceOf = new Map(services.map((s) => [s.domainOrderId, s]));
         const configuration = done
           .filter((d) => classOf.get(d.specCode))

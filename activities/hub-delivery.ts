@@ -10,15 +10,30 @@ import { and, asc, eq, gt, sql } from 'drizzle-orm';
 import { Webhook } from 'standardwebhooks';
 import type { CatalogStore } from '../catalog/store';
 import type { Db } from '../db/client';
-import { cancelProductOrders, orders, tmfEvents, tmfHubSubscriptions } from '../db/schema';
+import {
+  cancelProductOrders,
+  domainOrders,
+  orders,
+  productInventory,
+  quoteItems,
+  quotes,
+  quoteVersions,
+  serviceInventory,
+  tasks,
+  tmfEvents,
+  tmfHubSubscriptions,
+} from '../db/schema';
 import {
   carriesProductOrder,
+  hubApis,
   matches,
+  type HubApi,
   type EventEnvelope,
   type ProductOrderEventType,
   type RecordedEvent,
 } from '../domain/tmf-events';
 import { productOrderHref, productOrdersOf, toCancelProductOrder } from '../views/tmf-product-order';
+import { tmfStateOf, toServiceOrder, toTmfProduct, toTmfQuote, toTmfService } from '../views/tmf-resources';
 
 /** What became of one event for one subscription. */
 export type DeliveryOutcome = 'delivered' | 'skipped' | 'gone';
@@ -30,9 +45,57 @@ export function hubActivities(db: Db, catalogs: CatalogStore) {
   const subscription = async (id: string) =>
     (await db.select().from(tmfHubSubscriptions).where(eq(tmfHubSubscriptions.id, id)))[0];
 
+  /** A read API's resource as it is now, in the state it was in when the event happened. */
+  async function resourceOf(api: HubApi, id: string, state: string | undefined) {
+    let shaped: Record<string, unknown> | undefined;
+    if (api === 'serviceOrdering') {
+      const [row] = await db.select().from(domainOrders).where(eq(domainOrders.id, id));
+      if (row) {
+        const work = await db.select().from(tasks).where(eq(tasks.domainOrderId, id));
+        const [service] = await db
+          .select({ id: serviceInventory.id })
+          .from(serviceInventory)
+          .where(eq(serviceInventory.domainOrderId, id));
+        shaped = toServiceOrder(row, work, service?.id);
+      }
+    } else if (api === 'productInventory') {
+      const [row] = await db.select().from(productInventory).where(eq(productInventory.id, id));
+      if (row) shaped = toTmfProduct(row);
+    } else if (api === 'serviceInventory') {
+      const [row] = await db.select().from(serviceInventory).where(eq(serviceInventory.id, id));
+      if (row) shaped = toTmfService(row);
+    } else {
+      const [quote] = await db.select().from(quotes).where(eq(quotes.id, id));
+      if (quote) {
+        const ofVersion = (t: typeof quoteVersions | typeof quoteItems) =>
+          and(eq(t.quoteId, id), eq(t.version, quote.currentVersion));
+        const [version] = await db.select().from(quoteVersions).where(ofVersion(quoteVersions));
+        const lines = await db
+          .select()
+          .from(quoteItems)
+          .where(ofVersion(quoteItems))
+          .orderBy(quoteItems.lineNo);
+        shaped = toTmfQuote(quote, version, lines);
+      }
+    }
+    // TMF637 calls a product's state `status`.
+    const stateField = api === 'productInventory' ? 'status' : 'state';
+    return { ...(shaped ?? { id }), ...(state ? { [stateField]: tmfStateOf(api, state) } : {}) };
+  }
+
   /** The event as the listener receives it: the order as it is now, in the state it was in then. */
   async function envelope(event: typeof tmfEvents.$inferSelect): Promise<EventEnvelope> {
     const facts = event.facts as RecordedEvent;
+    const api = event.api as HubApi;
+    if (api !== 'productOrderingManagement')
+      return {
+        eventId: event.eventId,
+        eventTime: event.eventTime,
+        eventType: facts.eventType,
+        correlationId: event.orderId,
+        domain: api,
+        event: { [hubApis[api].resource]: await resourceOf(api, facts.resourceId!, facts.state) },
+      };
     const type = event.eventType as ProductOrderEventType;
     let body: Record<string, unknown>;
     if (carriesProductOrder(type)) {
@@ -86,7 +149,7 @@ export function hubActivities(db: Db, catalogs: CatalogStore) {
         const next = await db
           .select({ seq: tmfEvents.seq })
           .from(tmfEvents)
-          .where(gt(tmfEvents.seq, sub.cursor))
+          .where(and(eq(tmfEvents.api, sub.api), gt(tmfEvents.seq, sub.cursor)))
           .orderBy(asc(tmfEvents.seq))
           .limit(BATCH);
         if (next.length > 0 || Date.now() >= until) return { gone: false, seqs: next.map((e) => e.seq) };

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Tx } from '../db/client';
+import { recordTmfEvents } from '../db/tmf-outbox';
 import { auditEvents, domainOrders, orderItems, productInventory, tasks } from '../db/schema';
 import type { Decomposition } from '../domain/decompose';
 import { chunks } from './order-rows';
@@ -30,6 +31,15 @@ export async function storePlan(
       'domainOrder',
       batch.map((c) => c.id),
       'acknowledged',
+    );
+    await recordTmfEvents(
+      tx,
+      batch.map((d) => ({
+        eventType: 'ServiceOrderCreateEvent',
+        orderId,
+        resourceId: d.id,
+        state: 'acknowledged',
+      })),
     );
   }
   for (const batch of chunks(plan.tasks)) {
@@ -87,6 +97,15 @@ export async function storeProductInventory(
       'productInventory',
       created.map((c) => c.id),
       'created',
+    );
+    await recordTmfEvents(
+      tx,
+      created.map((c) => ({
+        eventType: 'ProductCreateEvent',
+        orderId: order.id,
+        resourceId: c.id,
+        state: 'created',
+      })),
     );
   }
 }

@@ -12,6 +12,7 @@ import {
   subOrders,
   tasks,
 } from '../db/schema';
+import type { ResourceEventType } from '../domain/tmf-events';
 import type { Entity, Transition } from '../workflows/contracts';
 
 const tables = {
@@ -23,6 +24,13 @@ const tables = {
   productInventory,
   falloutCase: falloutCases,
 } as const satisfies Record<Entity, unknown>;
+
+/** The state changes a read API's hub reports (TMF641, TMF637, TMF648), by entity. */
+const resourceEvents = {
+  domainOrder: 'ServiceOrderStateChangeEvent',
+  productInventory: 'ProductStateChangeEvent',
+  quote: 'QuoteStateChangeEvent',
+} as const satisfies Partial<Record<Entity, ResourceEventType>>;
 
 /**
  * Moves one entity to a new state and records the change in the audit trail, in one transaction and at
@@ -56,12 +64,17 @@ export async function transition(db: Db | Tx, change: Transition): Promise<boole
     if (inserted.length === 0) return false;
     const touch = change.entity === 'productInventory' ? sql`` : sql`, updated_at = now()`;
     await tx.execute(sql`update ${table} set state = ${change.to}${touch} where id = ${change.id}`);
+    // The TMF hubs' events, in the same transaction as the change they report.
     if (change.entity === 'order') {
-      // The TMF hub's events, in the same transaction as the change they report.
       await recordTmfEvents(tx, [
         { eventType: 'ProductOrderStateChangeEvent', orderId: change.id, state: change.to },
       ]);
       await settleCancellations(tx, change.id, change.to);
+    } else if (change.entity in resourceEvents) {
+      const eventType = resourceEvents[change.entity as keyof typeof resourceEvents];
+      await recordTmfEvents(tx, [
+        { eventType, orderId: row.order_id ?? change.id, resourceId: change.id, state: change.to },
+      ]);
     }
     return true;
   };

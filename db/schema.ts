@@ -719,30 +719,38 @@ export const tmfEvents = pgTable(
     seq: bigserial('seq', { mode: 'number' }).primaryKey(),
     eventId: text('event_id').notNull().unique(),
     eventType: text('event_type').notNull(),
+    /** The API whose hub sends it (`HubApi`): TMF622's `productOrderingManagement`, or a read API's. */
+    api: text('api').notNull().default('productOrderingManagement'),
     orderId: text('order_id').notNull(),
     /** What was true when it happened (`RecordedEvent` of domain/tmf-events.ts). */
     facts: jsonb('facts').notNull(),
     eventTime: createdAt(),
   },
-  (t) => [index('tmf_events_order_idx').on(t.orderId)],
+  (t) => [index('tmf_events_order_idx').on(t.orderId), index('tmf_events_api_idx').on(t.api, t.seq)],
 );
 
 /** A listener's subscription (`POST /hub`), and how far its deliveries have come. */
-export const tmfHubSubscriptions = pgTable('tmf_hub_subscriptions', {
-  id: text('id').primaryKey(),
-  callback: text('callback').notNull(),
-  query: text('query'),
-  /** The Standard Webhooks secret (`whsec_…`) the deliveries are signed with. */
-  secret: text('secret').notNull(),
-  state: text('state', { enum: ['active', 'failing'] })
-    .notNull()
-    .default('active'),
-  /** The `seq` of the last event delivered or passed over; the next delivery is the first after it. */
-  cursor: bigint('cursor', { mode: 'number' }).notNull().default(0),
-  lastError: text('last_error'),
-  failingSince: timestamp('failing_since'),
-  lastDeliveredAt: timestamp('last_delivered_at'),
-  createdBy: text('created_by').notNull(),
-  createdAt: createdAt(),
-  updatedAt: updatedAt(),
-});
+export const tmfHubSubscriptions = pgTable(
+  'tmf_hub_subscriptions',
+  {
+    id: text('id').primaryKey(),
+    /** The API whose hub it subscribed to (`HubApi`); it gets that API's events only. */
+    api: text('api').notNull().default('productOrderingManagement'),
+    callback: text('callback').notNull(),
+    query: text('query'),
+    /** The Standard Webhooks secret (`whsec_…`) the deliveries are signed with. */
+    secret: text('secret').notNull(),
+    state: text('state', { enum: ['active', 'failing'] })
+      .notNull()
+      .default('active'),
+    /** The `seq` of the last event delivered or passed over; the next delivery is the first after it. */
+    cursor: bigint('cursor', { mode: 'number' }).notNull().default(0),
+    lastError: text('last_error'),
+    failingSince: timestamp('failing_since'),
+    lastDeliveredAt: timestamp('last_delivered_at'),
+    createdBy: text('created_by').notNull(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index('tmf_hub_subscriptions_api_idx').on(t.api)],
+);

@@ -3,22 +3,46 @@
  * exists exactly when its change does. The hub delivers the rows in `seq` order, so `seq` must follow the
  * order of commit: a transaction-scoped advisory lock, taken just before the insert and held to commit,
  * keeps a later `seq` from committing before an earlier one (else a reader past the later one would never
- * see the earlier). Only the few order-level changes write here, so the lock is rarely contended.
+ * see the earlier). Only the few order-level changes write here unless a read API's hub listens, so the
+ * lock is rarely contended.
  */
 import { randomUUID } from 'node:crypto';
 import { and, eq, inArray, sql } from 'drizzle-orm';
-import type { RecordedEvent } from '../domain/tmf-events';
+import { apiOf, type RecordedEvent } from '../domain/tmf-events';
 import type { Db, Tx } from './client';
-import { cancelProductOrders, orders, tmfEvents } from './schema';
+import { cancelProductOrders, orders, tmfEvents, tmfHubSubscriptions } from './schema';
 
 /** An arbitrary constant naming the outbox's lock (`pg_advisory_xact_lock`). */
 const OUTBOX_LOCK = 622_0001;
 
-/** Records the events in the caller's transaction (pass a transaction, never the bare pool). */
-export async function recordTmfEvents(tx: Db | Tx, events: RecordedEvent[]): Promise<void> {
+/**
+ * Records the events in the caller's transaction (pass a transaction, never the bare pool). TMF622's are
+ * always recorded; another API's (a service order's, a product's, a service's, a quote's) only while a hub
+ * of that API has a subscription: a subscription gets the events after its creation, and the many
+ * domain-order and inventory changes of a large order then cost nothing when nobody listens.
+ */
+export async function recordTmfEvents(tx: Db | Tx, recorded: RecordedEvent[]): Promise<void> {
+  if (recorded.length === 0) return;
+  const otherApis = [...new Set(recorded.map((e) => apiOf(e.eventType)))].filter(
+    (api) => api !== 'productOrderingManagement',
+  );
+  const listened = new Set(
+    otherApis.length === 0
+      ? []
+      : (
+          await tx
+            .selectDistinct({ api: tmfHubSubscriptions.api })
+            .from(tmfHubSubscriptions)
+            .where(inArray(tmfHubSubscriptions.api, otherApis))
+        ).map((r) => r.api),
+  );
+  const events = recorded.filter((e) => {
+    const api = apiOf(e.eventType);
+    return api === 'productOrderingManagement' || listened.has(api);
+  });
   if (events.length === 0) return;
   // Each event says the order's state when it happened (the delivery shows the order in that state).
-  const stateless = [...new Set(events.filter((e) => !e.state).map((e) => e.orderId))];
+  const stateless = [...new Set(events.filter((e) => !e.state && !e.resourceId).map((e) => e.orderId))];
   const states = new Map(
     stateless.length === 0
       ? []
@@ -36,6 +60,7 @@ export async function recordTmfEvents(tx: Db | Tx, events: RecordedEvent[]): Pro
       .map((facts) => ({
         eventId: randomUUID(),
         eventType: facts.eventType,
+        api: apiOf(facts.eventType),
         orderId: facts.orderId,
         facts,
       })),

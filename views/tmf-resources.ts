@@ -46,6 +46,10 @@ function quotePrices(currency: string, recurring: number, oneOff: number) {
   ];
 }
 
+/** Our state of a read API's resource as that API names it (only TMF648 needs a mapping). */
+export const tmfStateOf = (api: string, state: string) =>
+  api === 'quoteManagement' ? quoteState(state) : state;
+
 export function toTmfQuote(
   quote: typeof quotes.$inferSelect,
   version: typeof quoteVersions.$inferSelect,

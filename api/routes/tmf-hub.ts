@@ -1,12 +1,13 @@
 /**
- * The TMF622 event hub (TMF630 REST guidelines, part 6): a listener registers a callback and a query, and
- * gets every matching event, signed, in order, at least once. Registered inside the TMF622 plugin, so its
- * errors take the TMF shape. Registering needs `integration` or `admin`: a callback is a way out of the
+ * The TMF event hubs (TMF630 REST guidelines, part 6): a listener registers a callback and a query, and
+ * gets every matching event of that API, signed, in order, at least once. Registered inside each TMF
+ * API's plugin (TMF622 and the read APIs), so its errors take the TMF shape. Registering needs `integration` or `admin`: a callback is a way out of the
  * network, which `HUB_CALLBACK_ALLOWLIST` bounds.
  */
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import type { HubApi } from '../../domain/tmf-events';
 import { actorOf, allow } from '../auth';
 import type { AppDeps } from '../deps';
 import {
@@ -17,11 +18,12 @@ import {
 } from '../schemas/tmf';
 import { getSubscription, subscribe, unsubscribe } from '../services/tmf/hub';
 
-const tags = ['TMF622 event hub'];
 const subscriber = () => allow('integration', 'admin');
 
-export function registerHubRoutes(root: FastifyInstance, deps: AppDeps): void {
+/** The hub of one API (`api`), under that API's base path; `name` is its tag's (`TMF622`, `TMF641`, …). */
+export function registerHubRoutes(root: FastifyInstance, deps: AppDeps, api: HubApi, name: string): void {
   const app = root.withTypeProvider<ZodTypeProvider>();
+  const tags = [`${name} event hub`];
   app.post(
     '/hub',
     {
@@ -34,7 +36,8 @@ export function registerHubRoutes(root: FastifyInstance, deps: AppDeps): void {
         response: { 201: hubSubscriptionResponse, ...errors },
       },
     },
-    async (request, reply) => reply.code(201).send(await subscribe(deps, request.body, actorOf(request))),
+    async (request, reply) =>
+      reply.code(201).send(await subscribe(deps, request.body, actorOf(request), api)),
   );
 
   app.get(
@@ -49,7 +52,7 @@ export function registerHubRoutes(root: FastifyInstance, deps: AppDeps): void {
         response: { 200: hubSubscriptionResponse, ...errors },
       },
     },
-    async (request) => getSubscription(deps, request.params.id),
+    async (request) => getSubscription(deps, request.params.id, api),
   );
 
   app.delete(
@@ -64,7 +67,7 @@ export function registerHubRoutes(root: FastifyInstance, deps: AppDeps): void {
       },
     },
     async (request, reply) => {
-      await unsubscribe(deps, request.params.id);
+      await unsubscribe(deps, request.params.id, api);
       return reply.code(204).send(null);
     },
   );

@@ -178,7 +178,7 @@ const productOrdering: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (app, { 
     async (request) => getCancellation(deps, request.params.id, request.query.fields),
   );
 
-  registerHubRoutes(app, deps);
+  registerHubRoutes(app, deps, 'productOrderingManagement', 'TMF622');
 };
 
 export const tmfProductOrderingRoutes =

@@ -28,6 +28,7 @@ import {
   listTmfQuotes,
 } from '../services/tmf/reads';
 import { registerTmfErrorHandler } from '../tmf-errors';
+import { registerHubRoutes } from './tmf-hub';
 import { tmfBase } from '../../views/tmf-resources';
 
 const read = () => allow('integration', 'orderManager', 'viewer', 'admin');
@@ -41,6 +42,7 @@ const paged = (reply: FastifyReply, { total, entities }: { total: number; entiti
 
 const quoteManagement: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (app, { deps }) => {
   registerTmfErrorHandler(app);
+  registerHubRoutes(app, deps, 'quoteManagement', 'TMF648');
   const tags = ['TMF648 quote management'];
   const access = { access: quoteReaders() };
   app.get(
@@ -74,6 +76,7 @@ const quoteManagement: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (app, { 
 
 const serviceOrdering: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (app, { deps }) => {
   registerTmfErrorHandler(app);
+  registerHubRoutes(app, deps, 'serviceOrdering', 'TMF641');
   const tags = ['TMF641 service ordering'];
   app.get(
     '/serviceOrder',
@@ -106,6 +109,7 @@ const serviceOrdering: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (app, { 
 
 const productInventory: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (app, { deps }) => {
   registerTmfErrorHandler(app);
+  registerHubRoutes(app, deps, 'productInventory', 'TMF637');
   const tags = ['TMF637 product inventory'];
   app.get(
     '/product',
@@ -138,6 +142,7 @@ const productInventory: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (app, {
 
 const serviceInventory: FastifyPluginAsyncZod<{ deps: AppDeps }> = async (app, { deps }) => {
   registerTmfErrorHandler(app);
+  registerHubRoutes(app, deps, 'serviceInventory', 'TMF638');
   const tags = ['TMF638 service inventory'];
   app.get(
     '/service',

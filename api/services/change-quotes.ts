@@ -15,6 +15,7 @@ import {
   quoteVersions,
   type QuoteChange,
 } from '../../db/schema';
+import { recordTmfEvents } from '../../db/tmf-outbox';
 import type { Actor } from '../../domain/roles';
 import type { AppDeps } from '../deps';
 import { invalidState } from '../errors';
@@ -137,6 +138,9 @@ export async function prepareChangeQuote(
       actorRole: who.role,
       details: { version: 1, changeOf: order.id, amendmentId, difference: change.difference },
     });
+    await recordTmfEvents(tx, [
+      { eventType: 'QuoteCreateEvent', orderId: quoteId, resourceId: quoteId, state: 'inProgress' },
+    ]);
     return amendmentId;
   });
   const [amendment] = await db.select().from(orderAmendments).where(eq(orderAmendments.id, amendmentId));

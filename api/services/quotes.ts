@@ -15,6 +15,7 @@ import {
   salesContracts,
   serviceContracts,
 } from '../../db/schema';
+import { recordTmfEvents } from '../../db/tmf-outbox';
 import { supersedeSignal, workflowId } from '../../workflows/contracts';
 import type { AppDeps } from '../deps';
 import { invalidState, notFound, unprocessable } from '../errors';
@@ -54,6 +55,9 @@ export async function createQuote(deps: AppDeps, body: CreateQuoteBody, who: Act
       actorRole: who.role,
       details: { version: 1 },
     });
+    await recordTmfEvents(tx, [
+      { eventType: 'QuoteCreateEvent', orderId: quoteId, resourceId: quoteId, state: 'inProgress' },
+    ]);
   });
   return getQuote(deps, quoteId);
 }

@@ -10,7 +10,7 @@ import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, startHarness, type Harness, type Http } from '../harness';
 import { billingProfile, createQuote, runningTask, site } from '../lifecycle';
-import { expectTmf, type Tmf622Definition } from '../tmf-schema';
+import { expectTmf, expectTmfOf, type Tmf622Definition } from '../tmf-schema';
 
 const base = '/tmf-api/productOrderingManagement/v4';
 
@@ -256,5 +256,126 @@ describe('TMF622 event hub', () => {
     expect((await crm('DELETE', `${base}/hub/${id}`)).status).toBe(204);
     expect((await crm('GET', `${base}/hub/${id}`)).status).toBe(404);
     expect((await crm('DELETE', `${base}/hub/${id}`)).status).toBe(404);
+  });
+});
+
+describe('the read APIs’ hubs', () => {
+  const hubOf = (api: string) => `/tmf-api/${api}/v4/hub`;
+  async function subscribeTo(api: string, callback: string, query?: string): Promise<string> {
+    const res = await crm('POST', hubOf(api), { callback, ...(query ? { query } : {}) });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    expectTmf('EventSubscription', res.body);
+    return res.body.id;
+  }
+  type ResourceEvent = {
+    eventId: string;
+    eventType: string;
+    correlationId: string;
+    domain: string;
+    event: Record<string, { id: string; state?: string; status?: string }>;
+  };
+  const received = (l: Listener, correlationId: string) => {
+    const seen = new Set<string>();
+    return l.deliveries
+      .map((d) => d.body as unknown as ResourceEvent)
+      .filter((e) => e.correlationId === correlationId && !seen.has(e.eventId) && seen.add(e.eventId));
+  };
+
+  it('send service order, product, service and quote events, each API its own, valid against its specification', async () => {
+    const [serviceOrders, products, services, quoteEvents] = await Promise.all([
+      listener(),
+      listener(),
+      listener(),
+      listener(),
+    ]);
+    const serviceOrderHub = await subscribeTo(
+      'serviceOrdering',
+      serviceOrders.url,
+      'eventType=ServiceOrderStateChangeEvent&event.serviceOrder.state=completed',
+    );
+    await subscribeTo('productInventory', products.url);
+    await subscribeTo('serviceInventory', services.url);
+    await subscribeTo('quoteManagement', quoteEvents.url);
+    // Each hub knows its own events and its own subscriptions only.
+    const wrongType = await crm('POST', hubOf('serviceOrdering'), {
+      callback: serviceOrders.url,
+      query: 'eventType=ProductOrderStateChangeEvent',
+    });
+    expect(wrongType.status).toBe(422);
+    expect((await crm('GET', `${hubOf('serviceOrdering')}/${serviceOrderHub}`)).status).toBe(200);
+    expect((await crm('GET', `${hubOf('productOrderingManagement')}/${serviceOrderHub}`)).status).toBe(404);
+
+    const orderId = await productOrder('Weser Spedition GmbH');
+    const quoteId = (await h.http('GET', `/orders/${orderId}`)).body.quoteId as string;
+    await completeFieldTask(orderId);
+    const domainOrders = (
+      await h.http('GET', `/tmf-api/serviceOrdering/v4/serviceOrder?externalReference.id=${orderId}`)
+    ).body as { id: string }[];
+    expect(domainOrders.length).toBeGreaterThan(0);
+    await eventually(
+      async () => received(serviceOrders, orderId).length === domainOrders.length || undefined,
+      'a completed event for each service order',
+    );
+    await eventually(
+      async () => received(services, orderId).length === domainOrders.length || undefined,
+      'a create event for each service',
+    );
+
+    await eventually(async () => {
+      const events = received(products, orderId);
+      const created = events.filter((e) => e.eventType === 'ProductCreateEvent').length;
+      const active = events.filter((e) => e.event.product.status === 'active').length;
+      return (created > 0 && active === created) || undefined;
+    }, 'each product active');
+
+    // TMF641: only what the query asked for, one per service order, each completed.
+    const completed = received(serviceOrders, orderId);
+    expect(completed.map((e) => e.event.serviceOrder.id).sort()).toEqual(
+      domainOrders.map((d) => d.id).sort(),
+    );
+    for (const e of completed) {
+      expect(e).toMatchObject({ eventType: 'ServiceOrderStateChangeEvent', domain: 'serviceOrdering' });
+      expect(e.event.serviceOrder.state).toBe('completed');
+      expectTmfOf('TMF641', 'ServiceOrderStateChangeEvent', e);
+      expectTmfOf('TMF641', 'ServiceOrder', e.event.serviceOrder);
+    }
+    // TMF637: each product created, then active.
+    const productEvents = received(products, orderId);
+    const productIds = [...new Set(productEvents.map((e) => e.event.product.id))];
+    for (const id of productIds) {
+      const mine = productEvents.filter((e) => e.event.product.id === id);
+      expect(mine.map((e) => [e.eventType, e.event.product.status])).toEqual([
+        ['ProductCreateEvent', 'created'],
+        ['ProductStateChangeEvent', 'active'],
+      ]);
+      for (const e of mine) {
+        expectTmfOf('TMF637', e.eventType, e);
+        expectTmfOf('TMF637', 'Product', e.event.product);
+      }
+    }
+    expect(productIds.length).toBeGreaterThan(0);
+    // TMF638: a service per service order, created active.
+    for (const e of received(services, orderId)) {
+      expect(e.eventType).toBe('ServiceCreateEvent');
+      expectTmfOf('TMF638', 'ServiceCreateEvent', e);
+      expectTmfOf('TMF638', 'Service', e.event.service);
+    }
+    // TMF648: the quote created, then each state it went through, in order.
+    const quoteStates = received(quoteEvents, quoteId).map((e) => [e.eventType, e.event.quote.state]);
+    expect(quoteStates).toEqual([
+      ['QuoteCreateEvent', 'inProgress'],
+      ['QuoteStateChangeEvent', 'approved'],
+      ['QuoteStateChangeEvent', 'accepted'],
+    ]);
+    for (const e of received(quoteEvents, quoteId)) expectTmfOf('TMF648', e.eventType, e);
+    // No listener got another API's events.
+    for (const [l, prefix] of [
+      [serviceOrders, 'ServiceOrder'],
+      [products, 'Product'],
+      [services, 'Service'],
+      [quoteEvents, 'Quote'],
+    ] as const)
+      expect(l.deliveries.every((d) => d.body.eventType.startsWith(prefix))).toBe(true);
+    expect(products.deliveries.some((d) => d.body.eventType.startsWith('ProductOrder'))).toBe(false);
   });
 });

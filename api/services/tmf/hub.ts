@@ -1,11 +1,12 @@
 /**
- * TMF event hub subscriptions (`POST /hub`, `GET`/`DELETE /hub/{id}`). A subscription is a row and a
- * `hub:<id>` workflow that delivers the outbox's events to its callback (workflows/hub-delivery.ts).
+ * TMF event hub subscriptions (`POST /hub`, `GET`/`DELETE /hub/{id}`), on TMF622 and on each read API. A
+ * subscription is a row and a `hub:<id>` workflow that delivers its API's events from the outbox to its
+ * callback (workflows/hub-delivery.ts).
  */
 import { randomBytes } from 'node:crypto';
-import { eq, max } from 'drizzle-orm';
+import { and, eq, max } from 'drizzle-orm';
 import { tmfEvents, tmfHubSubscriptions } from '../../../db/schema';
-import { queryProblems } from '../../../domain/tmf-events';
+import { queryProblems, type HubApi } from '../../../domain/tmf-events';
 import type { Actor } from '../../../domain/roles';
 import { defaultHubDeliverySettings, workflowId, type HubDeliveryInput } from '../../../workflows/contracts';
 import type { hubDelivery } from '../../../workflows/hub-delivery';
@@ -57,11 +58,11 @@ function callbackProblems(callback: string, allowlist: string[]): ErrorDetail[] 
   return [];
 }
 
-export async function subscribe(deps: AppDeps, body: HubSubscriptionBody, who: Actor) {
+export async function subscribe(deps: AppDeps, body: HubSubscriptionBody, who: Actor, api: HubApi) {
   const allowlist = deps.hub?.callbackAllowlist ?? (deps.devMode ? loopbackHosts : []);
   const problems = [
     ...callbackProblems(body.callback, allowlist),
-    ...queryProblems(body.query ?? '').map((message) => ({ field: 'body.query', rule: 'query', message })),
+    ...queryProblems(body.query ?? '', api).map((message) => ({ field: 'body.query', rule: 'query', message })),
   ];
   if (problems.length > 0) throw unprocessable('The subscription is refused', problems);
   const { db } = deps.database;
@@ -71,7 +72,7 @@ export async function subscribe(deps: AppDeps, body: HubSubscriptionBody, who: A
   const [{ last }] = await db.select({ last: max(tmfEvents.seq) }).from(tmfEvents);
   const [row] = await db
     .insert(tmfHubSubscriptions)
-    .values({ id, callback: body.callback, query: body.query || null, secret, cursor: Number(last ?? 0), createdBy: who.subject })
+    .values({ id, api, callback: body.callback, query: body.query || null, secret, cursor: Number(last ?? 0), createdBy: who.subject })
     .returning();
   const input: HubDeliveryInput = {
     subscriptionId: id,
@@ -91,16 +92,19 @@ export async function subscribe(deps: AppDeps, body: HubSubscriptionBody, who: A
   return view(row, secret);
 }
 
-export async function getSubscription(deps: AppDeps, id: string) {
-  const [row] = await deps.database.db.select().from(tmfHubSubscriptions).where(eq(tmfHubSubscriptions.id, id));
+/** A subscription is found only on the hub it was made on. */
+const onHub = (id: string, api: HubApi) => and(eq(tmfHubSubscriptions.id, id), eq(tmfHubSubscriptions.api, api));
+
+export async function getSubscription(deps: AppDeps, id: string, api: HubApi) {
+  const [row] = await deps.database.db.select().from(tmfHubSubscriptions).where(onHub(id, api));
   if (!row) throw notFound('Hub subscription', id);
   return view(row);
 }
 
-export async function unsubscribe(deps: AppDeps, id: string): Promise<void> {
+export async function unsubscribe(deps: AppDeps, id: string, api: HubApi): Promise<void> {
   const [row] = await deps.database.db
     .delete(tmfHubSubscriptions)
-    .where(eq(tmfHubSubscriptions.id, id))
+    .where(onHub(id, api))
     .returning({ id: tmfHubSubscriptions.id });
   if (!row) throw notFound('Hub subscription', id);
   // The workflow ends by itself at its next poll or delivery; this only saves it the wait.
