@@ -1,36 +1,63 @@
 /**
- * `npm run bench`: the engine's throughput against bare Temporal, on a dev server this script starts.
+ * `npm run bench`: the engine against its own structural floor, on the dev server as `npm start` runs it
+ * (state in a SQLite file) and in memory, in one run.
  *
- *   npm run bench                    2,500 api tasks (500 on-net sites): baseline, then the engine
- *   npm run bench -- --tasks 5000    another task count (rounded up to whole sites of 5 tasks)
- *   npm run bench -- --sites 1000    the large-order mode: one 1,000-site order (5,000 tasks)
+ *   npm run bench                      500 on-net sites (2,500 api tasks), both servers
+ *   npm run bench -- --sites 1000      one 1,000-site order (5,000 tasks)
+ *   npm run bench -- --tasks 5000      the same, counted in tasks (whole sites of 5 tasks)
+ *   npm run bench -- --server memory   one server only (`file` or `memory`)
  *
- * (a) Baseline: as many bare child workflows, each running one no-op activity, in parents of 200.
- * (b) Engine: one order of on-net sites (5 api tasks each) through the real product: order approval,
- *     decomposition, sub-orders, domain orders, tasks against the simulator (no latency), closure.
- * Both run on the same dev server and the same kind of worker, in this process. The last line is JSON.
+ * On each server, with a fresh scratch database:
+ * (a) the floor: the engine's workflow tree for the same order (sub-orders in the engine's window, each
+ *     running the on-net offer's domain orders as children in their dependency order, each running one
+ *     no-op activity per api task in task order), `workflows/bench-baseline.ts`;
+ * (b) the engine: the order through the real product, from `POST /orders` to the order workflow's result,
+ *     simulator latency 0.
+ * For each: seconds, tasks/s, workflows, history events and state transitions (per site and per task),
+ * the largest history and the peak resident memory of this process (which hosts the worker). Progress on
+ * stderr; the results on stdout, the last line JSON.
  */
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { Client } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
-import { workflowId } from '../workflows/contracts';
 import { and, count, eq, inArray } from 'drizzle-orm';
+import { readCatalog } from '../catalog/load';
 import { tasks } from '../db/schema';
+import { defaultFulfilmentSettings, workflowId } from '../workflows/contracts';
+import type { FloorShape } from '../workflows/bench-baseline';
 import { trackProgress } from './progress';
-import { startScratchProduct } from './scratch-product';
+import { startScratchProduct, type ScratchProduct } from './scratch-product';
 
-const TASKS_PER_SITE = 5;
-const BASELINE_PARENT_SIZE = 200;
+const OFFERING = 'ONNET_DIA';
 const args = process.argv.slice(2);
 const option = (name: string) => {
   const i = args.indexOf(`--${name}`);
-  return i >= 0 ? Number(args[i + 1]) : undefined;
+  return i >= 0 ? args[i + 1] : undefined;
 };
-const largeOrder = option('sites') !== undefined;
-const sites = option('sites') ?? Math.ceil((option('tasks') ?? 2500) / TASKS_PER_SITE);
-const taskCount = sites * TASKS_PER_SITE;
-const log = (line: string) => console.log(`[bench] ${line}`);
+const shape = floorShapeOf(OFFERING);
+const tasksPerSite = shape.domainOrders.reduce((n, d) => n + d.tasks.length, 0);
+const sites = Number(option('sites') ?? Math.ceil(Number(option('tasks') ?? 2500) / tasksPerSite));
+const taskCount = sites * tasksPerSite;
+const servers = (option('server') ? [option('server')] : ['file', 'memory']) as ('file' | 'memory')[];
+const log = (line: string) => console.error(`[bench] ${line}`);
+
+/** One offering's tree from the catalog: its specifications (domain orders) and their api tasks. */
+function floorShapeOf(offeringCode: string): FloorShape {
+  const catalog = readCatalog();
+  const offering = catalog.offerings.find((o) => o.code === offeringCode)!;
+  const specs = offering.specifications.map((code) => catalog.specifications.find((s) => s.code === code)!);
+  return {
+    domainOrders: specs.map((spec) => ({
+      after: (spec.dependsOn ?? [])
+        .map((d) => specs.findIndex((s) => s.code === d.spec))
+        .filter((i) => i >= 0),
+      tasks: spec.tasks.map((t) => ({
+        after: (t.dependsOn ?? []).map((code) => spec.tasks.findIndex((x) => x.code === code)),
+      })),
+    })),
+  };
+}
 
 /** Samples the resident memory of this process (which hosts the workers) while a phase runs. */
 function memoryPeak() {
@@ -42,125 +69,183 @@ function memoryPeak() {
   };
 }
 
-async function maxHistory(client: Client, query: string): Promise<number> {
-  let max = 0;
-  for await (const wf of client.workflow.list({ query })) max = Math.max(max, wf.historyLength);
-  return max;
+interface Phase {
+  seconds: number;
+  tasksPerSec: number;
+  workflows: number;
+  historyEvents: number;
+  stateTransitions: number;
+  eventsPerSite: number;
+  eventsPerTask: number;
+  transitionsPerSite: number;
+  maxHistoryEvents: number;
+  peakRssMb: number;
 }
 
-const product = await startScratchProduct(log);
-const { client, native } = product;
-const runId = randomUUID().slice(0, 8);
+/** Every workflow a query finds: how many, their history events and state transitions, the largest. */
+async function actionsOf(client: Client, query: string) {
+  await new Promise((r) => setTimeout(r, 2000)); // let visibility catch up
+  const ids: string[] = [];
+  let historyEvents = 0;
+  let maxHistoryEvents = 0;
+  for await (const wf of client.workflow.list({ query })) {
+    ids.push(wf.workflowId);
+    historyEvents += wf.historyLength;
+    maxHistoryEvents = Math.max(maxHistoryEvents, wf.historyLength);
+  }
+  let stateTransitions = 0;
+  for (let i = 0; i < ids.length; i += 50) {
+    const described = await Promise.all(
+      ids.slice(i, i + 50).map((id) => client.workflow.getHandle(id).describe()),
+    );
+    for (const d of described)
+      stateTransitions += Number(d.raw.workflowExecutionInfo?.stateTransitionCount ?? 0);
+  }
+  return { workflows: ids.length, historyEvents, stateTransitions, maxHistoryEvents };
+}
 
-try {
-  log(`${largeOrder ? 'large order' : 'throughput'}: ${taskCount} tasks (${sites} sites)`);
+function phase(seconds: number, peakRssMb: number, actions: Awaited<ReturnType<typeof actionsOf>>): Phase {
+  const round = (n: number, d = 1) => Number(n.toFixed(d));
+  return {
+    seconds: round(seconds),
+    tasksPerSec: round(taskCount / seconds),
+    ...actions,
+    eventsPerSite: round(actions.historyEvents / sites),
+    eventsPerTask: round(actions.historyEvents / taskCount),
+    transitionsPerSite: round(actions.stateTransitions / sites),
+    peakRssMb,
+  };
+}
 
-  // (a) Baseline: bare child workflows with one no-op activity each.
-  const baselineQueue = `bench-baseline-${runId}`;
-  const baselineWorker = await Worker.create({
-    connection: native,
-    taskQueue: baselineQueue,
+/** (a) The floor: the same tree with no-op bodies, on a worker of the same concurrency as the engine's. */
+async function runFloor(product: ScratchProduct, label: string): Promise<Phase> {
+  const runId = randomUUID().slice(0, 8);
+  const taskQueue = `bench-floor-${runId}`;
+  const worker = await Worker.create({
+    connection: product.native,
+    taskQueue,
     workflowsPath: fileURLToPath(new URL('../workflows/bench-baseline.ts', import.meta.url)),
     activities: { noop: async () => {} },
     maxConcurrentActivityTaskExecutions: 100,
   });
-  const baselineRun = baselineWorker.run();
-  const baselinePeak = memoryPeak();
-  const baselineStart = performance.now();
-  const parents = Math.ceil(taskCount / BASELINE_PARENT_SIZE);
-  const baselineProgress = trackProgress('baseline', taskCount, () =>
-    client.workflow
+  const running = worker.run();
+  const peak = memoryPeak();
+  const id = `floor-${runId}`;
+  const domainOrders = sites * shape.domainOrders.length;
+  const progress = trackProgress(`${label} floor`, domainOrders, () =>
+    product.client.workflow
       .count(
-        `WorkflowType='baselineChild' AND WorkflowId STARTS_WITH 'bench-${runId}-' AND ExecutionStatus='Completed'`,
+        `WorkflowType='floorDomainOrder' AND WorkflowId STARTS_WITH '${id}-' AND ExecutionStatus='Completed'`,
       )
       .then((c) => c.count),
   );
-  await Promise.all(
-    Array.from({ length: parents }, (_, p) =>
-      client.workflow.execute('baselineParent', {
-        taskQueue: baselineQueue,
-        workflowId: `bench-${runId}-parent-${p}`,
-        args: [`bench-${runId}-${p}`, Math.min(BASELINE_PARENT_SIZE, taskCount - p * BASELINE_PARENT_SIZE)],
-      }),
-    ),
-  );
-  const baselineSeconds = (performance.now() - baselineStart) / 1000;
-  await baselineProgress.stop();
-  const baselineRssMb = baselinePeak();
-  baselineWorker.shutdown();
-  await baselineRun;
-  const baselineTasksPerSec = taskCount / baselineSeconds;
-  log(
-    `baseline: ${taskCount} child workflows in ${baselineSeconds.toFixed(1)} s = ${baselineTasksPerSec.toFixed(1)}/s`,
-  );
-
-  // (b) The engine: one order of on-net sites through the real product.
-  const engine = await product.startEngine();
-  const { call } = engine;
-  const account = await call('POST', '/accounts', {
-    name: 'Benchmark Retail AG',
-    billingProfile: { billingAddress: 'Hauptstrasse 1, Berlin' },
+  const started = performance.now();
+  await product.client.workflow.execute('floorOrder', {
+    taskQueue,
+    workflowId: id,
+    args: [id, sites, shape, defaultFulfilmentSettings.maxSubOrdersInFlight],
   });
-  const members = Array.from({ length: sites }, (_, i) => ({
-    ref: `site${i + 1}`,
-    kind: 'location',
-    name: `Store ${i + 1}`,
-    address: `Hauptstrasse ${i + 1}`,
-  }));
-  const quote = await call('POST', '/quotes', {
-    accountId: account.id,
-    members,
-    items: members.map((m) => ({ offeringCode: 'ONNET_DIA', appliesTo: { member: m.ref } })),
-  });
-  await call('POST', `/quotes/${quote.id}/submit`);
-  await call('POST', `/quotes/${quote.id}/accept`, { signedBy: 'Bench' });
-
-  const enginePeak = memoryPeak();
-  const engineStart = performance.now();
-  const order = await call('POST', '/orders', { quoteId: quote.id });
-  // Tasks done, counted on an index every 2 s: light enough not to weigh on what is measured.
-  const engineProgress = trackProgress('engine', taskCount, async () => {
-    const [row] = await product.database.db
-      .select({ n: count() })
-      .from(tasks)
-      .where(and(eq(tasks.orderId, order.id), inArray(tasks.state, ['completed', 'skipped'])));
-    return row.n;
-  });
-  const outcome = await client.workflow.getHandle(workflowId.order(order.id)).result();
-  const engineSeconds = (performance.now() - engineStart) / 1000;
-  await engineProgress.stop();
-  const peakRssMb = enginePeak();
-  const tree = await call('GET', `/orders/${order.id}`);
-  if (outcome !== 'completed' || tree.progress.completed !== taskCount)
-    throw new Error(`order ${order.id} ended ${outcome} with ${tree.progress.completed}/${taskCount} tasks`);
-  const engineTasksPerSec = taskCount / engineSeconds;
-  log(
-    `engine: order ${order.id} ${outcome}, ${taskCount} tasks in ${engineSeconds.toFixed(1)} s = ${engineTasksPerSec.toFixed(1)}/s`,
-  );
-
-  await new Promise((r) => setTimeout(r, 2000)); // let visibility catch up before reading history lengths
-  const maxHistoryEvents = await maxHistory(client, `OrderId='${order.id}'`);
-  const baselineMaxHistoryEvents = await maxHistory(client, `WorkflowId STARTS_WITH 'bench-${runId}-parent'`);
-  await engine.stop();
-
-  const ratio = engineTasksPerSec / baselineTasksPerSec;
-  log(`ratio engine/baseline: ${ratio.toFixed(2)} (target ≥ 0.6)`);
-  log(`largest workflow history: ${maxHistoryEvents} events (baseline parents: ${baselineMaxHistoryEvents})`);
-  log(`peak RSS of the process hosting the worker: ${peakRssMb} MB (baseline phase: ${baselineRssMb} MB)`);
-  console.log(
-    JSON.stringify({
-      mode: largeOrder ? 'largeOrder' : 'throughput',
-      tasks: taskCount,
-      sites,
-      baselineTasksPerSec: Number(baselineTasksPerSec.toFixed(1)),
-      engineTasksPerSec: Number(engineTasksPerSec.toFixed(1)),
-      ratio: Number(ratio.toFixed(3)),
-      maxHistoryEvents,
-      peakRssMb,
-      wallSeconds: Number(engineSeconds.toFixed(1)),
-      baselineSeconds: Number(baselineSeconds.toFixed(1)),
-    }),
-  );
-} finally {
-  await product.stop();
+  const seconds = (performance.now() - started) / 1000;
+  await progress.stop();
+  const rss = peak();
+  worker.shutdown();
+  await running;
+  return phase(seconds, rss, await actionsOf(product.client, `WorkflowId STARTS_WITH '${id}'`));
 }
+
+/** (b) The engine: one order of on-net sites through the real product. */
+async function runEngine(product: ScratchProduct, label: string): Promise<Phase> {
+  const engine = await product.startEngine();
+  try {
+    const { call } = engine;
+    const account = await call('POST', '/accounts', {
+      name: 'Benchmark Retail AG',
+      billingProfile: { billingAddress: 'Hauptstrasse 1, Berlin' },
+    });
+    const members = Array.from({ length: sites }, (_, i) => ({
+      ref: `site${i + 1}`,
+      kind: 'location',
+      name: `Store ${i + 1}`,
+      address: `Hauptstrasse ${i + 1}`,
+    }));
+    const quote = await call('POST', '/quotes', {
+      accountId: account.id,
+      members,
+      items: members.map((m) => ({ offeringCode: OFFERING, appliesTo: { member: m.ref } })),
+    });
+    await call('POST', `/quotes/${quote.id}/submit`);
+    await call('POST', `/quotes/${quote.id}/accept`, { signedBy: 'Bench' });
+
+    const peak = memoryPeak();
+    const started = performance.now();
+    const order = await call('POST', '/orders', { quoteId: quote.id });
+    // Tasks done, counted on an index every 2 s: light enough not to weigh on what is measured.
+    const progress = trackProgress(`${label} engine`, taskCount, async () => {
+      const [row] = await product.database.db
+        .select({ n: count() })
+        .from(tasks)
+        .where(and(eq(tasks.orderId, order.id), inArray(tasks.state, ['completed', 'skipped'])));
+      return row.n;
+    });
+    const outcome = await product.client.workflow.getHandle(workflowId.order(order.id)).result();
+    const seconds = (performance.now() - started) / 1000;
+    await progress.stop();
+    const rss = peak();
+    const tree = await call('GET', `/orders/${order.id}?depth=order`);
+    if (outcome !== 'completed' || tree.progress.completed !== taskCount)
+      throw new Error(
+        `order ${order.id} ended ${outcome} with ${tree.progress.completed}/${taskCount} tasks`,
+      );
+    return phase(seconds, rss, await actionsOf(product.client, `OrderId='${order.id}'`));
+  } finally {
+    await engine.stop();
+  }
+}
+
+const results: { server: 'file' | 'memory'; floor: Phase; engine: Phase; ratio: number }[] = [];
+log(`${sites} on-net sites, ${taskCount} api tasks; servers: ${servers.join(', ')}`);
+for (const server of servers) {
+  const product = await startScratchProduct(log, { fileState: server === 'file' });
+  try {
+    const floor = await runFloor(product, server);
+    log(`${server} floor: ${floor.seconds} s, ${floor.tasksPerSec} tasks/s`);
+    const engine = await runEngine(product, server);
+    log(`${server} engine: ${engine.seconds} s, ${engine.tasksPerSec} tasks/s`);
+    results.push({
+      server,
+      floor,
+      engine,
+      ratio: Number((engine.tasksPerSec / floor.tasksPerSec).toFixed(3)),
+    });
+  } finally {
+    await product.stop();
+  }
+}
+
+const rows: [string, (p: Phase) => string | number][] = [
+  ['wall seconds', (p) => p.seconds],
+  ['tasks/s', (p) => p.tasksPerSec],
+  ['workflows', (p) => p.workflows],
+  ['history events', (p) => p.historyEvents],
+  ['  per site / per task', (p) => `${p.eventsPerSite} / ${p.eventsPerTask}`],
+  ['state transitions', (p) => p.stateTransitions],
+  ['  per site', (p) => p.transitionsPerSite],
+  ['largest history', (p) => p.maxHistoryEvents],
+  ['peak RSS (MB)', (p) => p.peakRssMb],
+];
+console.log(`\n${sites} sites, ${taskCount} tasks`);
+console.log(
+  ['', ...results.flatMap((r) => [`${r.server} floor`, `${r.server} engine`])]
+    .map((c) => c.padEnd(22))
+    .join(''),
+);
+for (const [name, value] of rows)
+  console.log(
+    [name, ...results.flatMap((r) => [String(value(r.floor)), String(value(r.engine))])]
+      .map((c) => c.padEnd(22))
+      .join(''),
+  );
+console.log(
+  ['engine/floor', ...results.flatMap((r) => ['', String(r.ratio)])].map((c) => c.padEnd(22)).join(''),
+);
+console.log(JSON.stringify({ sites, tasks: taskCount, results }));

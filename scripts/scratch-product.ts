@@ -21,6 +21,8 @@ import { startDevServer } from '../platform/dev-server';
 import { createScratchDatabase, type ScratchDatabase } from '../platform/scratch-database';
 import { createWorker } from '../worker/worker';
 
+let runtimeInstalled = false;
+
 export interface ScratchProduct {
   address: string;
   client: Client;
@@ -56,9 +58,21 @@ export interface Engine {
   stop(): Promise<void>;
 }
 
-export async function startScratchProduct(log: (line: string) => void): Promise<ScratchProduct> {
-  Runtime.install({ logger: new DefaultLogger('WARN') });
-  const server = await startDevServer({ port: 0, log });
+/** `fileState`: the dev server keeps its state in a scratch SQLite file, as `npm start` does; else in memory. */
+export async function startScratchProduct(
+  log: (line: string) => void,
+  options: { fileState?: boolean } = {},
+): Promise<ScratchProduct> {
+  if (!runtimeInstalled) Runtime.install({ logger: new DefaultLogger('WARN') });
+  runtimeInstalled = true;
+  const stateDir = options.fileState
+    ? mkdtempSync(path.join(os.tmpdir(), 'order-orchestration-scratch-temporal-'))
+    : undefined;
+  const server = await startDevServer({
+    port: 0,
+    log,
+    ...(stateDir ? { dbFilename: path.join(stateDir, 'temporal.db') } : {}),
+  });
   let scratch: ScratchDatabase | undefined;
   let tmp: string | undefined;
   let database: Database;
@@ -146,6 +160,7 @@ export async function startScratchProduct(log: (line: string) => void): Promise<
       rmSync(keyDir, { recursive: true, force: true });
       if (tmp) rmSync(tmp, { recursive: true, force: true });
       await server.stop();
+      if (stateDir) rmSync(stateDir, { recursive: true, force: true });
     },
   };
 }
