@@ -6,7 +6,7 @@ import { domainOrders, orders, productInventory, subOrders, tasks } from '../db/
 import type { PointOfNoReturn } from '../domain/point-of-no-return';
 import type { DownstreamSimulator } from '../downstream/simulator';
 import type { Compensation } from '../workflows/contracts';
-import { transition, engineActor } from './transitions';
+import { transition, engineActor, transitionMany } from './transitions';
 
 /** Cancellation (DESIGN.md, "what the best order managers do"): assessed, then compensated, then closed. */
 export function cancellationActivities(db: Db, catalogs: CatalogStore, simulator: DownstreamSimulator) {
@@ -123,17 +123,14 @@ export function cancellationActivities(db: Db, catalogs: CatalogStore, simulator
               .where(eq(productInventory.orderId, orderId)),
           ],
         ] as const;
-        for (const [entity, rows] of entities) {
-          for (const id of open(rows)) {
-            await transition(tx, {
-              entity,
-              id,
-              to: 'cancelled',
-              eventKey: `${entity}:${id}:cancelled`,
-              actor: engineActor(),
-            });
-          }
-        }
+        // Set-based: a few statements per chunk of rows, whatever the order's size.
+        const actor = engineActor();
+        for (const [entity, rows] of entities)
+          await transitionMany(
+            tx,
+            entity,
+            open(rows).map((id) => ({ id, to: 'cancelled', eventKey: `${entity}:${id}:cancelled`, actor })),
+          );
         await transition(tx, {
           entity: 'order',
           id: orderId,

@@ -1,4 +1,4 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import type { CatalogStore } from '../catalog/store';
 import type { Db } from '../db/client';
 import { recordTmfEvents } from '../db/tmf-outbox';
@@ -13,7 +13,7 @@ import {
   tasks,
 } from '../db/schema';
 import { chunks, orderRow } from './order-rows';
-import { transition, engineActor } from './transitions';
+import { transition, transitionMany, engineActor } from './transitions';
 
 /** Closure (stage 9): bottom-up, the order last; what was delivered goes live, what was not is rolled back. */
 export function closureActivities(db: Db, catalogs: CatalogStore) {
@@ -42,22 +42,29 @@ export function closureActivities(db: Db, catalogs: CatalogStore) {
           .select()
           .from(productInventory)
           .where(eq(productInventory.orderId, orderId));
-        for (const item of inventory) {
-          const live = delivered.has(subOrderOfItem.get(item.orderItemId)!);
-          await transition(tx, {
-            entity: 'productInventory',
-            id: item.id,
-            to: live ? 'active' : 'cancelled',
-            eventKey: `productInventory:${item.id}:${live ? 'active' : 'cancelled'}`,
-            actor: engineActor(),
-            details: live ? { billingStarted: now } : { reason: `order ${state}` },
-          });
-          if (live)
-            await tx
-              .update(productInventory)
-              .set({ activatedAt: now, billingStartedAt: now })
-              .where(eq(productInventory.id, item.id));
-        }
+        // Set-based, a few statements per chunk: closing a 10,000-site order is not 10,000 round trips.
+        const isLive = (item: (typeof inventory)[number]) =>
+          delivered.has(subOrderOfItem.get(item.orderItemId)!);
+        const actor = engineActor();
+        await transitionMany(
+          tx,
+          'productInventory',
+          inventory.map((item) => {
+            const live = isLive(item);
+            return {
+              id: item.id,
+              to: live ? 'active' : 'cancelled',
+              eventKey: `productInventory:${item.id}:${live ? 'active' : 'cancelled'}`,
+              actor,
+              details: live ? { billingStarted: now } : { reason: `order ${state}` },
+            };
+          }),
+        );
+        for (const batch of chunks(inventory.filter(isLive).map((item) => item.id)))
+          await tx
+            .update(productInventory)
+            .set({ activatedAt: now, billingStartedAt: now })
+            .where(inArray(productInventory.id, batch));
         const inventoryOf = new Map(inventory.map((p) => [p.orderItemId, p.id]));
         const done = (
           await tx
