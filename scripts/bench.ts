@@ -20,6 +20,7 @@
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { Client } from '@temporalio/client';
+import proto from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { and, count, eq, inArray } from 'drizzle-orm';
 import { readCatalog } from '../catalog/load';
@@ -78,6 +79,9 @@ interface Phase {
   eventsPerSite: number;
   eventsPerTask: number;
   transitionsPerSite: number;
+  /** The billable kinds of history event, per site (see `billable`). */
+  actionsPerSite: Record<string, number>;
+  totalActionsPerSite: number;
   maxHistoryEvents: number;
   peakRssMb: number;
 }
@@ -94,22 +98,49 @@ async function actionsOf(client: Client, query: string) {
     maxHistoryEvents = Math.max(maxHistoryEvents, wf.historyLength);
   }
   let stateTransitions = 0;
-  for (let i = 0; i < ids.length; i += 50) {
-    const described = await Promise.all(
-      ids.slice(i, i + 50).map((id) => client.workflow.getHandle(id).describe()),
+  const actions: Record<string, number> = {};
+  for (let i = 0; i < ids.length; i += 25) {
+    await Promise.all(
+      ids.slice(i, i + 25).map(async (id) => {
+        const handle = client.workflow.getHandle(id);
+        const described = await handle.describe();
+        stateTransitions += Number(described.raw.workflowExecutionInfo?.stateTransitionCount ?? 0);
+        for (const event of (await handle.fetchHistory()).events ?? []) {
+          const kind = billable[Number(event.eventType)];
+          if (kind) actions[kind] = (actions[kind] ?? 0) + 1;
+        }
+      }),
     );
-    for (const d of described)
-      stateTransitions += Number(d.raw.workflowExecutionInfo?.stateTransitionCount ?? 0);
   }
-  return { workflows: ids.length, historyEvents, stateTransitions, maxHistoryEvents };
+  return { workflows: ids.length, historyEvents, stateTransitions, maxHistoryEvents, actions };
 }
 
-function phase(seconds: number, peakRssMb: number, actions: Awaited<ReturnType<typeof actionsOf>>): Phase {
+/**
+ * The history events that stand for what Temporal Cloud bills as actions (workflow and child starts,
+ * activities, local activities, timers, signals, updates, search-attribute upserts), by kind; the README's
+ * capacity model is computed from these.
+ */
+const EventType = proto.temporal.api.enums.v1.EventType;
+const billable: Record<number, string> = {
+  [EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED]: 'workflowStarts',
+  [EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED]: 'activities',
+  [EventType.EVENT_TYPE_MARKER_RECORDED]: 'localActivities',
+  [EventType.EVENT_TYPE_TIMER_STARTED]: 'timers',
+  [EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED]: 'signals',
+  [EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED]: 'updates',
+  [EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES]: 'searchAttributeUpserts',
+  [EventType.EVENT_TYPE_WORKFLOW_PROPERTIES_MODIFIED]: 'propertiesModified',
+};
+
+function phase(seconds: number, peakRssMb: number, measured: Awaited<ReturnType<typeof actionsOf>>): Phase {
   const round = (n: number, d = 1) => Number(n.toFixed(d));
+  const { actions: byKind, ...actions } = measured;
   return {
     seconds: round(seconds),
     tasksPerSec: round(taskCount / seconds),
     ...actions,
+    actionsPerSite: Object.fromEntries(Object.entries(byKind).map(([k, n]) => [k, round(n / sites, 2)])),
+    totalActionsPerSite: round(Object.values(byKind).reduce((a, b) => a + b, 0) / sites),
     eventsPerSite: round(actions.historyEvents / sites),
     eventsPerTask: round(actions.historyEvents / taskCount),
     transitionsPerSite: round(actions.stateTransitions / sites),
@@ -230,22 +261,32 @@ const rows: [string, (p: Phase) => string | number][] = [
   ['  per site / per task', (p) => `${p.eventsPerSite} / ${p.eventsPerTask}`],
   ['state transitions', (p) => p.stateTransitions],
   ['  per site', (p) => p.transitionsPerSite],
+  ['actions per site', (p) => p.totalActionsPerSite],
+  ...[
+    'workflowStarts',
+    'activities',
+    'localActivities',
+    'timers',
+    'signals',
+    'updates',
+    'searchAttributeUpserts',
+  ].map((kind): [string, (p: Phase) => number] => [`  ${kind}`, (p) => p.actionsPerSite[kind] ?? 0]),
   ['largest history', (p) => p.maxHistoryEvents],
   ['peak RSS (MB)', (p) => p.peakRssMb],
 ];
 console.log(`\n${sites} sites, ${taskCount} tasks`);
 console.log(
   ['', ...results.flatMap((r) => [`${r.server} floor`, `${r.server} engine`])]
-    .map((c) => c.padEnd(22))
+    .map((c) => c.padEnd(24))
     .join(''),
 );
 for (const [name, value] of rows)
   console.log(
     [name, ...results.flatMap((r) => [String(value(r.floor)), String(value(r.engine))])]
-      .map((c) => c.padEnd(22))
+      .map((c) => c.padEnd(24))
       .join(''),
   );
 console.log(
-  ['engine/floor', ...results.flatMap((r) => ['', String(r.ratio)])].map((c) => c.padEnd(22)).join(''),
+  ['engine/floor', ...results.flatMap((r) => ['', String(r.ratio)])].map((c) => c.padEnd(24)).join(''),
 );
 console.log(JSON.stringify({ sites, tasks: taskCount, results }));
