@@ -7,15 +7,7 @@
  * amendment to the order, its new items at the change quote's prices.
  */
 import { and, eq, inArray } from 'drizzle-orm';
-import {
-  auditEvents,
-  orderAmendments,
-  quoteItems,
-  quotes,
-  quoteVersions,
-  type QuoteChange,
-} from '../../db/schema';
-import { recordTmfEvents } from '../../db/tmf-outbox';
+import { orderAmendments, quoteItems, quotes, quoteVersions, type QuoteChange } from '../../db/schema';
 import type { Actor } from '../../domain/roles';
 import type { AppDeps } from '../deps';
 import { invalidState } from '../errors';
@@ -30,7 +22,7 @@ import {
   type CheckedAmendment,
 } from './amendments';
 import { termsProblems } from './quote-rules';
-import { writeVersion, type QuoteContent } from './quote-versions';
+import { recordQuoteCreated, writeVersion, type QuoteContent } from './quote-versions';
 import { getQuote } from './quotes';
 
 const round2 = (n: number) => Math.round(n * 100) / 100;
@@ -129,18 +121,11 @@ export async function prepareChangeQuote(
       changes: body,
       before: [],
     });
-    await tx.insert(auditEvents).values({
-      eventKey: `quote:${quoteId}:created`,
-      entityType: 'quote',
-      entityId: quoteId,
-      toState: 'inProgress',
-      actor: who.subject,
-      actorRole: who.role,
-      details: { version: 1, changeOf: order.id, amendmentId, difference: change.difference },
+    await recordQuoteCreated(tx, quoteId, who, {
+      changeOf: order.id,
+      amendmentId,
+      difference: change.difference,
     });
-    await recordTmfEvents(tx, [
-      { eventType: 'QuoteCreateEvent', orderId: quoteId, resourceId: quoteId, state: 'inProgress' },
-    ]);
     return amendmentId;
   });
   const [amendment] = await db.select().from(orderAmendments).where(eq(orderAmendments.id, amendmentId));

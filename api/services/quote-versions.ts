@@ -1,7 +1,8 @@
 /** How a quote version is stored: priced from the catalog, with its members, groups and items. */
 import type { Catalog } from '../../catalog/schema';
 import type { Tx } from '../../db/client';
-import { quoteGroups, quoteItems, quoteMembers, quoteVersions } from '../../db/schema';
+import { auditEvents, quoteGroups, quoteItems, quoteMembers, quoteVersions } from '../../db/schema';
+import { recordTmfEvents } from '../../db/tmf-outbox';
 import { priceLine, totalsOf } from '../../domain/pricing';
 import type { CreateQuoteBody } from '../schemas/quotes';
 import type { Agreement } from './quote-rules';
@@ -88,4 +89,25 @@ export async function writeVersion(
       oneOffNet: price.oneOffNet,
     })),
   );
+}
+
+/** A new quote's audit event and TMF648 `QuoteCreateEvent`, in the transaction that makes it. */
+export async function recordQuoteCreated(
+  tx: Tx,
+  quoteId: string,
+  who: Actor,
+  details: Record<string, unknown>,
+): Promise<void> {
+  await tx.insert(auditEvents).values({
+    eventKey: `quote:${quoteId}:created`,
+    entityType: 'quote',
+    entityId: quoteId,
+    toState: 'inProgress',
+    actor: who.subject,
+    actorRole: who.role,
+    details: { version: 1, ...details },
+  });
+  await recordTmfEvents(tx, [
+    { eventType: 'QuoteCreateEvent', orderId: quoteId, resourceId: quoteId, state: 'inProgress' },
+  ]);
 }

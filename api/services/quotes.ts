@@ -15,14 +15,13 @@ import {
   salesContracts,
   serviceContracts,
 } from '../../db/schema';
-import { recordTmfEvents } from '../../db/tmf-outbox';
 import { supersedeSignal, workflowId } from '../../workflows/contracts';
 import type { AppDeps } from '../deps';
 import { invalidState, notFound, unprocessable } from '../errors';
 import { newId } from '../ids';
 import type { CreateQuoteBody, PatchQuoteBody } from '../schemas/quotes';
 import { quoteProblems, termsProblems, type QuoteTerms } from './quote-rules';
-import { writeVersion, type QuoteContent } from './quote-versions';
+import { recordQuoteCreated, writeVersion, type QuoteContent } from './quote-versions';
 import type { Actor } from '../../domain/roles';
 
 /** Creates a quote, version 1, priced from the current catalog. */
@@ -46,18 +45,7 @@ export async function createQuote(deps: AppDeps, body: CreateQuoteBody, who: Act
       .insert(quotes)
       .values({ id: quoteId, ...terms, state: 'inProgress', currentVersion: 1, validUntil });
     await writeVersion(tx, catalog, quoteId, 1, body, agreement, who);
-    await tx.insert(auditEvents).values({
-      eventKey: `quote:${quoteId}:created`,
-      entityType: 'quote',
-      entityId: quoteId,
-      toState: 'inProgress',
-      actor: who.subject,
-      actorRole: who.role,
-      details: { version: 1 },
-    });
-    await recordTmfEvents(tx, [
-      { eventType: 'QuoteCreateEvent', orderId: quoteId, resourceId: quoteId, state: 'inProgress' },
-    ]);
+    await recordQuoteCreated(tx, quoteId, who, {});
   });
   return getQuote(deps, quoteId);
 }
