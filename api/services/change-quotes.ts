@@ -10,7 +10,7 @@ import { and, eq, inArray } from 'drizzle-orm';
 import { orderAmendments, quoteItems, quotes, quoteVersions, type QuoteChange } from '../../db/schema';
 import type { Actor } from '../../domain/roles';
 import type { AppDeps } from '../deps';
-import { invalidState } from '../errors';
+import { ApiError, invalidState } from '../errors';
 import { newId } from '../ids';
 import type { AmendmentBody } from '../schemas/orders';
 import {
@@ -194,7 +194,19 @@ export async function applySignedChange(deps: AppDeps, quoteId: string) {
   const amendment = await amendmentOfChangeQuote(deps, quoteId);
   if (amendment.state !== 'quoted') return;
   const body = amendment.changes as AmendmentBody;
-  const checked = await checkAmendment(deps, amendment.orderId, body);
+  let checked: CheckedAmendment;
+  try {
+    checked = await checkAmendment(deps, amendment.orderId, body);
+  } catch (err) {
+    if (!(err instanceof ApiError) || ![409, 422].includes(err.statusCode)) throw err;
+    // Signed, but the order moved on in the moment since the check before signing: the change is refused
+    // for good, with the reason, and the sales contract keeps what was signed.
+    await deps.database.db
+      .update(orderAmendments)
+      .set({ state: 'refused', effects: { refusal: (err as Error).message } })
+      .where(and(eq(orderAmendments.id, amendment.id), eq(orderAmendments.state, 'quoted')));
+    throw err;
+  }
   const lines = await deps.database.db
     .select()
     .from(quoteItems)

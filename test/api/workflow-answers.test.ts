@@ -7,7 +7,7 @@ import { WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError } from 
 import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { accounts, orderAmendments, orderItems, orders, subOrders, tasks } from '../../db/schema';
+import { accounts, orderAmendments, orderItems, orders, quotes, subOrders, tasks } from '../../db/schema';
 import { createAccount, createOrder, createQuote, insertFallout, insertTask, putQuoteIn } from './fixtures';
 import { expectError, startStubApp, type StubApp } from './stub-app';
 
@@ -225,6 +225,23 @@ describe('orders', () => {
         .from(accounts)
         .where(eq(accounts.memberKey, `${orderId}-A02:north`)),
     ).toEqual([]);
+
+    // Signed, but the order ended in the moment between the check before signing and the application: the
+    // change is refused for good, with the reason; nothing reaches the order.
+    const changeQuoteId = quoted.body.changeQuote.id;
+    await db.update(quotes).set({ state: 'accepted' }).where(eq(quotes.id, changeQuoteId));
+    await db.update(orders).set({ state: 'completed' }).where(eq(orders.id, orderId));
+    const late = await s.http('POST', `/quotes/${changeQuoteId}/accept`, { signedBy: 'Jens Ohl, CEO' });
+    expect(expectError(late, 409, 'invalid_state').message).toMatch(/only an order in progress or held/);
+    const [refusedChange] = await db
+      .select()
+      .from(orderAmendments)
+      .where(eq(orderAmendments.id, `${orderId}-A02`));
+    expect(refusedChange).toMatchObject({
+      state: 'refused',
+      effects: { refusal: expect.stringMatching(/completed/) },
+    });
+    expect(await db.select().from(subOrders).where(eq(subOrders.memberRef, 'north'))).toEqual([]);
   });
 });
 
