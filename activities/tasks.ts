@@ -71,18 +71,21 @@ export function taskActivities(db: Db, simulator: DownstreamSimulator) {
       const actor = task.system ?? 'downstream';
       // Before anything is recorded: an offline system holds the task without spending the attempt.
       if (task.system) await simulator.ensureOnline(task.system);
-      await transition(db, {
-        entity: 'task',
-        id: taskId,
-        to: 'running',
-        eventKey: `task:${taskId}:attempt-${attempt}:running`,
-        actor: engineActor(),
-        details: { attempt },
+      // The move and the attempt's count in one transaction: one commit per attempt started, not two.
+      await db.transaction(async (tx) => {
+        await transition(tx, {
+          entity: 'task',
+          id: taskId,
+          to: 'running',
+          eventKey: `task:${taskId}:attempt-${attempt}:running`,
+          actor: engineActor(),
+          details: { attempt },
+        });
+        await tx
+          .update(tasks)
+          .set({ attempts: attempt, startedAt: task.startedAt ?? new Date().toISOString() })
+          .where(eq(tasks.id, taskId));
       });
-      await db
-        .update(tasks)
-        .set({ attempts: attempt, startedAt: task.startedAt ?? new Date().toISOString() })
-        .where(eq(tasks.id, taskId));
       const context = Context.current();
       context.heartbeat();
       const beat = setInterval(() => context.heartbeat(), 1000);
