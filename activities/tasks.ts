@@ -71,7 +71,6 @@ export function taskActivities(db: Db, simulator: DownstreamSimulator) {
       const actor = task.system ?? 'downstream';
       // Before anything is recorded: an offline system holds the task without spending the attempt.
       if (task.system) await simulator.ensureOnline(task.system);
-      // The move and the attempt's count in one transaction: one commit per attempt started, not two.
       await db.transaction(async (tx) => {
         await transition(tx, {
           entity: 'task',
@@ -163,9 +162,7 @@ export function taskActivities(db: Db, simulator: DownstreamSimulator) {
       });
     },
 
-    async isSystemOnline(system: string): Promise<boolean> {
-      return simulator.isOnline(system);
-    },
+    isSystemOnline: (system: string): Promise<boolean> => simulator.isOnline(system),
 
     /** A task called back because its order is cancelled; work already completed stays for compensation. */
     async recordTaskCancelled(taskId: string, reason: string): Promise<void> {

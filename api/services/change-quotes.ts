@@ -13,14 +13,8 @@ import type { AppDeps } from '../deps';
 import { ApiError, invalidState } from '../errors';
 import { newId } from '../ids';
 import type { AmendmentBody } from '../schemas/orders';
-import {
-  applyAmendment,
-  checkAmendment,
-  nextAmendmentId,
-  unsignable,
-  writeAmendment,
-  type CheckedAmendment,
-} from './amendments';
+import { checkAmendment, nextAmendmentId, writeAmendment, type CheckedAmendment } from './amendment-records';
+import { applyAmendment, unsignable } from './amendments';
 import { termsProblems } from './quote-rules';
 import { recordQuoteCreated, writeVersion, type QuoteContent } from './quote-versions';
 import { getQuote } from './quotes';
