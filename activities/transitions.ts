@@ -37,56 +37,16 @@ const resourceEvents = {
  * Moves one entity to a new state and records the change in the audit trail, in one transaction and at
  * most once per `eventKey`. Returns false when the event was already recorded (a retry).
  */
-export async function transition(db: Db | Tx, change: Transition): Promise<boolean> {
-  const run = async (tx: Db | Tx) => {
-    const table = tables[change.entity];
-    const orderIdColumn =
-      change.entity === 'order' ? sql`id` : change.entity === 'quote' ? sql`null` : sql`order_id`;
-    const current = await tx.execute(
-      sql`select state, ${orderIdColumn} as order_id from ${table} where id = ${change.id} for update`,
-    );
-    const row = rowsOf<{ state: string; order_id: string | null }>(current)[0];
-    if (!row) throw new Error(`${change.entity} ${change.id} does not exist`);
-    const inserted = await tx
-      .insert(auditEvents)
-      .values({
-        eventKey: change.eventKey,
-        orderId: row.order_id,
-        entityType: change.entity,
-        entityId: change.id,
-        fromState: row.state,
-        toState: change.to,
-        actor: change.actor,
-        actorRole: change.actorRole ?? null,
-        details: change.details ?? null,
-      })
-      .onConflictDoNothing()
-      .returning({ id: auditEvents.id });
-    if (inserted.length === 0) return false;
-    const touch = change.entity === 'productInventory' ? sql`` : sql`, updated_at = now()`;
-    await tx.execute(sql`update ${table} set state = ${change.to}${touch} where id = ${change.id}`);
-    // The TMF hubs' events, in the same transaction as the change they report.
-    if (change.entity === 'order') {
-      await recordTmfEvents(tx, [
-        { eventType: 'ProductOrderStateChangeEvent', orderId: change.id, state: change.to },
-      ]);
-      await settleCancellations(tx, change.id, change.to);
-    } else if (change.entity in resourceEvents) {
-      const eventType = resourceEvents[change.entity as keyof typeof resourceEvents];
-      await recordTmfEvents(tx, [
-        { eventType, orderId: row.order_id ?? change.id, resourceId: change.id, state: change.to },
-      ]);
-    }
-    return true;
-  };
-  return db.transaction(run);
+export async function transition(db: Db | Tx, { entity, ...change }: Transition): Promise<boolean> {
+  return db.transaction(async (tx) => (await transitionMany(tx, entity, [change])).length > 0);
 }
 
 /**
- * Moves many entities of one kind, each with its audit event and at most once per `eventKey`, set-based:
- * a few statements per chunk of rows instead of a transaction per row, so closing a 10,000-site order
- * takes a handful of round trips. Runs in the caller's transaction. Answers the IDs that moved (a retry's
- * already recorded moves are not repeated).
+ * Moves entities of one kind, each with its audit event and at most once per `eventKey`, set-based: one
+ * locking select, one audit insert and one update per state for each chunk of 500 rows, so closing a
+ * 10,000-site order takes a handful of round trips. Runs in the caller's transaction, with the TMF hubs'
+ * events of the moves (an order's state change and the end of its cancellations; a service order's,
+ * product's or quote's state change). Answers the IDs that moved: a retry's recorded moves are not repeated.
  */
 export async function transitionMany(
   tx: Db | Tx,
@@ -94,15 +54,19 @@ export async function transitionMany(
   changes: Omit<Transition, 'entity'>[],
 ): Promise<string[]> {
   const table = tables[entity];
+  const orderIdColumn = entity === 'order' ? sql`id` : entity === 'quote' ? sql`null` : sql`order_id`;
+  const touch = entity === 'productInventory' ? sql`` : sql`, updated_at = now()`;
+  const listOf = (ids: string[]) =>
+    sql.join(
+      ids.map((id) => sql`${id}`),
+      sql`, `,
+    );
   const moved: string[] = [];
   for (const chunk of chunks(changes)) {
     const ids = chunk.map((c) => c.id);
     const current = rowsOf<{ id: string; state: string; order_id: string | null }>(
       await tx.execute(
-        sql`select id, state, ${entity === 'order' ? sql`id` : entity === 'quote' ? sql`null` : sql`order_id`} as order_id from ${table} where id in (${sql.join(
-          ids.map((id) => sql`${id}`),
-          sql`, `,
-        )}) for update`,
+        sql`select id, state, ${orderIdColumn} as order_id from ${table} where id in (${listOf(ids)}) for update`,
       ),
     );
     const row = new Map(current.map((r) => [r.id, r]));
@@ -125,17 +89,17 @@ export async function transitionMany(
       )
       .onConflictDoNothing()
       .returning({ id: auditEvents.entityId, to: auditEvents.toState });
-    const touch = entity === 'productInventory' ? sql`` : sql`, updated_at = now()`;
     for (const to of new Set(inserted.map((i) => i.to))) {
       const movedTo = inserted.filter((i) => i.to === to).map((i) => i.id);
-      await tx.execute(
-        sql`update ${table} set state = ${to}${touch} where id in (${sql.join(
-          movedTo.map((id) => sql`${id}`),
-          sql`, `,
-        )})`,
-      );
+      await tx.execute(sql`update ${table} set state = ${to}${touch} where id in (${listOf(movedTo)})`);
     }
-    if (entity in resourceEvents && inserted.length > 0) {
+    // The TMF hubs' events, in the same transaction as the changes they report.
+    if (entity === 'order')
+      for (const { id, to } of inserted) {
+        await recordTmfEvents(tx, [{ eventType: 'ProductOrderStateChangeEvent', orderId: id, state: to }]);
+        await settleCancellations(tx, id, to);
+      }
+    else if (entity in resourceEvents && inserted.length > 0) {
       const eventType = resourceEvents[entity as keyof typeof resourceEvents];
       await recordTmfEvents(
         tx,
