@@ -15,11 +15,8 @@ import {
   domainOrders,
   orders,
   productInventory,
-  quoteItems,
   quotes,
-  quoteVersions,
   serviceInventory,
-  tasks,
   tmfEvents,
   tmfHubSubscriptions,
 } from '../db/schema';
@@ -33,7 +30,7 @@ import {
   type RecordedEvent,
 } from '../domain/tmf-events';
 import { productOrderHref, productOrdersOf, toCancelProductOrder } from '../views/tmf-product-order';
-import { tmfStateOf, toServiceOrder, toTmfProduct, toTmfQuote, toTmfService } from '../views/tmf-resources';
+import { quotesOf, serviceOrdersOf, tmfStateOf, toTmfProduct, toTmfService } from '../views/tmf-resources';
 
 /** What became of one event for one subscription. */
 export type DeliveryOutcome = 'delivered' | 'skipped' | 'gone';
@@ -48,36 +45,18 @@ export function hubActivities(db: Db, catalogs: CatalogStore) {
   /** A read API's resource as it is now, in the state it was in when the event happened. */
   async function resourceOf(api: HubApi, id: string, state: string | undefined) {
     let shaped: Record<string, unknown> | undefined;
-    if (api === 'serviceOrdering') {
-      const [row] = await db.select().from(domainOrders).where(eq(domainOrders.id, id));
-      if (row) {
-        const work = await db.select().from(tasks).where(eq(tasks.domainOrderId, id));
-        const [service] = await db
-          .select({ id: serviceInventory.id })
-          .from(serviceInventory)
-          .where(eq(serviceInventory.domainOrderId, id));
-        shaped = toServiceOrder(row, work, service?.id);
-      }
-    } else if (api === 'productInventory') {
+    if (api === 'serviceOrdering')
+      [shaped] = await serviceOrdersOf(
+        db,
+        await db.select().from(domainOrders).where(eq(domainOrders.id, id)),
+      );
+    else if (api === 'productInventory') {
       const [row] = await db.select().from(productInventory).where(eq(productInventory.id, id));
       if (row) shaped = toTmfProduct(row);
     } else if (api === 'serviceInventory') {
       const [row] = await db.select().from(serviceInventory).where(eq(serviceInventory.id, id));
       if (row) shaped = toTmfService(row);
-    } else {
-      const [quote] = await db.select().from(quotes).where(eq(quotes.id, id));
-      if (quote) {
-        const ofVersion = (t: typeof quoteVersions | typeof quoteItems) =>
-          and(eq(t.quoteId, id), eq(t.version, quote.currentVersion));
-        const [version] = await db.select().from(quoteVersions).where(ofVersion(quoteVersions));
-        const lines = await db
-          .select()
-          .from(quoteItems)
-          .where(ofVersion(quoteItems))
-          .orderBy(quoteItems.lineNo);
-        shaped = toTmfQuote(quote, version, lines);
-      }
-    }
+    } else [shaped] = await quotesOf(db, await db.select().from(quotes).where(eq(quotes.id, id)));
     // TMF637 calls a product's state `status`.
     const stateField = api === 'productInventory' ? 'status' : 'state';
     return { ...(shaped ?? { id }), ...(state ? { [stateField]: tmfStateOf(api, state) } : {}) };

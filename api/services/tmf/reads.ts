@@ -2,20 +2,11 @@
  * The TMF read APIs: TMF648 quotes, TMF641 service orders, TMF637 products and TMF638 services, each a
  * page of rows (newest first, `offset`/`limit`, the total for `X-Total-Count`) shaped by views/.
  */
-import { and, count, desc, eq, inArray, type SQL } from 'drizzle-orm';
+import { and, count, desc, eq, type SQL } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
-import {
-  domainOrders,
-  productInventory,
-  quoteItems,
-  quotes,
-  quoteVersions,
-  serviceInventory,
-  tasks,
-} from '../../../db/schema';
-import { compareIds } from '../../../domain/decompose';
+import { domainOrders, productInventory, quotes, serviceInventory } from '../../../db/schema';
 import { selectFields } from '../../../views/tmf-product-order';
-import { toServiceOrder, toTmfProduct, toTmfQuote, toTmfService } from '../../../views/tmf-resources';
+import { quotesOf, serviceOrdersOf, toTmfProduct, toTmfService } from '../../../views/tmf-resources';
 import type { AppDeps } from '../../deps';
 import { notFound } from '../../errors';
 import type { TmfReadQuery } from '../../schemas/tmf-reads';
@@ -50,61 +41,24 @@ const fields = <T extends Shaped>(entities: T[], query: { fields?: string }) =>
   entities.map((e) => selectFields(e, query.fields));
 
 // ---- TMF648 ---------------------------------------------------------------------------------------------
-async function shapeQuotes(deps: AppDeps, rows: (typeof quotes.$inferSelect)[], version?: number) {
-  const { db } = deps.database;
-  const shaped = [];
-  for (const quote of rows) {
-    const v = version ?? quote.currentVersion;
-    const [row] = await db
-      .select()
-      .from(quoteVersions)
-      .where(and(eq(quoteVersions.quoteId, quote.id), eq(quoteVersions.version, v)));
-    if (!row) throw notFound('Quote version', `${quote.id} v${v}`);
-    const lines = await db
-      .select()
-      .from(quoteItems)
-      .where(and(eq(quoteItems.quoteId, quote.id), eq(quoteItems.version, v)))
-      .orderBy(quoteItems.lineNo);
-    shaped.push(toTmfQuote(quote, row, lines));
-  }
-  return shaped;
-}
-
 export async function listTmfQuotes(deps: AppDeps, query: TmfReadQuery) {
   const where = filters([
     [quotes.state, query.state],
     [quotes.accountId, query['relatedParty.id']],
   ]);
   const { total, rows } = await page(deps, quotes, quotes.createdAt, where, query);
-  return { total, entities: fields(await shapeQuotes(deps, rows), query) };
+  return { total, entities: fields(await quotesOf(deps.database.db, rows), query) };
 }
 
 export async function getTmfQuote(deps: AppDeps, id: string, query: { fields?: string; version?: number }) {
   const [quote] = await deps.database.db.select().from(quotes).where(eq(quotes.id, id));
   if (!quote) throw notFound('Quote', id);
-  const [shaped] = await shapeQuotes(deps, [quote], query.version);
+  const [shaped] = await quotesOf(deps.database.db, [quote], query.version);
+  if (!shaped) throw notFound('Quote version', `${id} v${query.version}`);
   return selectFields(shaped, query.fields);
 }
 
 // ---- TMF641 ---------------------------------------------------------------------------------------------
-async function shapeServiceOrders(deps: AppDeps, rows: (typeof domainOrders.$inferSelect)[]) {
-  if (rows.length === 0) return [];
-  const { db } = deps.database;
-  const ids = rows.map((r) => r.id);
-  const [work, services] = await Promise.all([
-    db.select().from(tasks).where(inArray(tasks.domainOrderId, ids)),
-    db.select().from(serviceInventory).where(inArray(serviceInventory.domainOrderId, ids)),
-  ]);
-  const serviceOf = new Map(services.map((s) => [s.domainOrderId, s.id]));
-  return rows.map((d) =>
-    toServiceOrder(
-      d,
-      work.filter((t) => t.domainOrderId === d.id).sort((a, b) => compareIds(a.id, b.id)),
-      serviceOf.get(d.id),
-    ),
-  );
-}
-
 export async function listServiceOrders(deps: AppDeps, query: TmfReadQuery) {
   const where = filters([
     [domainOrders.state, query.state],
@@ -112,13 +66,13 @@ export async function listServiceOrders(deps: AppDeps, query: TmfReadQuery) {
     [domainOrders.domain, query.category],
   ]);
   const { total, rows } = await page(deps, domainOrders, domainOrders.updatedAt, where, query);
-  return { total, entities: fields(await shapeServiceOrders(deps, rows), query) };
+  return { total, entities: fields(await serviceOrdersOf(deps.database.db, rows), query) };
 }
 
 export async function getServiceOrder(deps: AppDeps, id: string, query: { fields?: string }) {
   const rows = await deps.database.db.select().from(domainOrders).where(eq(domainOrders.id, id));
   if (rows.length === 0) throw notFound('Service order', id);
-  return selectFields((await shapeServiceOrders(deps, rows))[0], query.fields);
+  return selectFields((await serviceOrdersOf(deps.database.db, rows))[0], query.fields);
 }
 
 // ---- TMF637 and TMF638 ------------------------------------------------------------------------------------
