@@ -30,7 +30,8 @@ import {
   type RecordedEvent,
 } from '../domain/tmf-events';
 import { productOrderHref, productOrdersOf, toCancelProductOrder } from '../views/tmf-product-order';
-import { quotesOf, serviceOrdersOf, tmfStateOf, toTmfProduct, toTmfService } from '../views/tmf-resources';
+import { quotesOf, serviceOrdersOf } from '../views/tmf-resource-loaders';
+import { tmfStateOf, toTmfProduct, toTmfService } from '../views/tmf-resources';
 
 /** What became of one event for one subscription. */
 export type DeliveryOutcome = 'delivered' | 'skipped' | 'gone';
