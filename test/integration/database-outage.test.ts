@@ -6,7 +6,7 @@
  * the order completes, each change once.
  */
 import net from 'node:net';
-import { eq } from 'drizzle-orm';
+import { asc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { auditEvents, productInventory } from '../../db/schema';
@@ -98,7 +98,11 @@ describe('PostgreSQL unreachable mid-order', () => {
         90_000,
       );
       expect((await h.http('GET', '/health')).status).toBe(200);
-      const audit = await h.database.db.select().from(auditEvents).where(eq(auditEvents.orderId, orderId));
+      const audit = await h.database.db
+        .select()
+        .from(auditEvents)
+        .where(eq(auditEvents.orderId, orderId))
+        .orderBy(asc(auditEvents.id)); // heap order is not insertion order under concurrent writers
       const orderMoves = audit.filter((e) => e.entityType === 'order').map((e) => e.toState);
       expect(orderMoves).toEqual([...new Set(orderMoves)]);
       expect(orderMoves.at(-1)).toBe('completed');

@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { eq } from 'drizzle-orm';
+import { asc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditEvents, productInventory } from '../../db/schema';
 import { freePort, startDevServer, type DevServer } from '../../platform/dev-server';
@@ -64,7 +64,11 @@ describe('the Temporal server restarted mid-order', () => {
       'the order to complete after the restart',
       90_000,
     );
-    const audit = await h.database.db.select().from(auditEvents).where(eq(auditEvents.orderId, orderId));
+    const audit = await h.database.db
+      .select()
+      .from(auditEvents)
+      .where(eq(auditEvents.orderId, orderId))
+      .orderBy(asc(auditEvents.id)); // heap order is not insertion order under concurrent writers
     const orderMoves = audit.filter((e) => e.entityType === 'order').map((e) => e.toState);
     expect(orderMoves).toEqual([...new Set(orderMoves)]);
     expect(orderMoves.at(-1)).toBe('completed');
