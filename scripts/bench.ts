@@ -6,6 +6,7 @@
  *   npm run bench -- --sites 1000      one 1,000-site order (5,000 tasks)
  *   npm run bench -- --tasks 5000      the same, counted in tasks (whole sites of 5 tasks)
  *   npm run bench -- --server memory   one server only (`file` or `memory`)
+ *   npm run bench -- --sites 10000 --server memory --no-floor   the engine alone (the 10,000-site run)
  *
  * On each server, with a fresh scratch database:
  * (a) the floor: the engine's workflow tree for the same order (sub-orders in the engine's window, each
@@ -41,6 +42,7 @@ const tasksPerSite = shape.domainOrders.reduce((n, d) => n + d.tasks.length, 0);
 const sites = Number(option('sites') ?? Math.ceil(Number(option('tasks') ?? 2500) / tasksPerSite));
 const taskCount = sites * tasksPerSite;
 const servers = (option('server') ? [option('server')] : ['file', 'memory']) as ('file' | 'memory')[];
+const withFloor = !args.includes('--no-floor');
 const log = (line: string) => console.error(`[bench] ${line}`);
 
 /** One offering's tree from the catalog: its specifications (domain orders) and their api tasks. */
@@ -233,20 +235,20 @@ async function runEngine(product: ScratchProduct, label: string): Promise<Phase>
   }
 }
 
-const results: { server: 'file' | 'memory'; floor: Phase; engine: Phase; ratio: number }[] = [];
+const results: { server: 'file' | 'memory'; floor?: Phase; engine: Phase; ratio?: number }[] = [];
 log(`${sites} on-net sites, ${taskCount} api tasks; servers: ${servers.join(', ')}`);
 for (const server of servers) {
   const product = await startScratchProduct(log, { fileState: server === 'file' });
   try {
-    const floor = await runFloor(product, server);
-    log(`${server} floor: ${floor.seconds} s, ${floor.tasksPerSec} tasks/s`);
+    const floor = withFloor ? await runFloor(product, server) : undefined;
+    if (floor) log(`${server} floor: ${floor.seconds} s, ${floor.tasksPerSec} tasks/s`);
     const engine = await runEngine(product, server);
     log(`${server} engine: ${engine.seconds} s, ${engine.tasksPerSec} tasks/s`);
     results.push({
       server,
       floor,
       engine,
-      ratio: Number((engine.tasksPerSec / floor.tasksPerSec).toFixed(3)),
+      ...(floor ? { ratio: Number((engine.tasksPerSec / floor.tasksPerSec).toFixed(3)) } : {}),
     });
   } finally {
     await product.stop();
@@ -282,11 +284,11 @@ console.log(
 );
 for (const [name, value] of rows)
   console.log(
-    [name, ...results.flatMap((r) => [String(value(r.floor)), String(value(r.engine))])]
+    [name, ...results.flatMap((r) => [r.floor ? String(value(r.floor)) : '-', String(value(r.engine))])]
       .map((c) => c.padEnd(24))
       .join(''),
   );
 console.log(
-  ['engine/floor', ...results.flatMap((r) => ['', String(r.ratio)])].map((c) => c.padEnd(24)).join(''),
+  ['engine/floor', ...results.flatMap((r) => ['', String(r.ratio ?? '-')])].map((c) => c.padEnd(24)).join(''),
 );
 console.log(JSON.stringify({ sites, tasks: taskCount, results }));
