@@ -18,11 +18,14 @@ const itemSchema = z.strictObject({
   appliesTo: appliesToSchema.optional(),
 });
 
+/** The most members (sites, subscribers) a quote version holds: a nationwide enterprise estate. */
+export const maxQuoteMembers = 10_000;
+
 const quoteFields = {
   accountId: id,
   opportunityId: id.optional(),
   agreementId: id.optional(),
-  members: z.array(memberSchema).max(5_000),
+  members: z.array(memberSchema).max(maxQuoteMembers),
   groups: z.array(groupSchema).max(1_000),
   items: z.array(itemSchema).min(1).max(20_000),
 };

@@ -9,13 +9,13 @@ import type { Actor } from '../../domain/roles';
 import type { AppDeps } from '../deps';
 import { ApiError, type ErrorDetail } from '../errors';
 import { memberSchema, ref as refSchema } from '../schemas/common';
-import type { MembersQuery } from '../schemas/quotes';
+import { maxQuoteMembers, type MembersQuery } from '../schemas/quotes';
 import { getQuote, reviseQuote } from './quotes';
 
 export const memberColumns = ['ref', 'kind', 'name', 'address', 'group'] as const;
 const required = ['ref', 'kind', 'name'];
 /** The most members a quote holds (the JSON body's limit too). */
-const maxRows = 5_000;
+const maxRows = maxQuoteMembers;
 /** A bad file's answer lists this many problems at most, and says how many more there were. */
 const maxDetails = 500;
 
