@@ -4,9 +4,11 @@
  *
  *   npm run bench:api                               100 clients, 10 s per scenario
  *   npm run bench:api -- --connections 200 --duration 30
+ *   npm run bench:api -- --only 'GET /orders'        the scenarios whose name contains this text
  *
  * Scenarios, one after another, each with autocannon's progress bar: the reads back offices poll
- * (`GET /orders/:id` of a 50-site order, `GET /tasks?state=running`, `GET /fallouts`) and the writes that
+ * (`GET /orders/:id` of a completed 3-site order and of a running 50-site one, `GET /tasks?state=running`,
+ * `GET /fallouts`) and the writes that
  * come in bursts (`POST /quotes`, `POST /tasks/:id/complete` round-robin over the order's running field
  * tasks: 202 the first time, then 409 or 404 as the contract says once the task has moved on). Prints
  * requests/s, p50/p99 latency, answers by status and errors; exits 1 on any 5xx but 503, or any
@@ -22,6 +24,7 @@ const option = (name: string, fallback: number) => {
 };
 const connections = option('connections', 100);
 const duration = option('duration', 10);
+const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
 const SITES = 50;
 const log = (line: string) => console.log(`[bench:api] ${line}`);
 
@@ -61,7 +64,16 @@ try {
   await engine.call('POST', `/quotes/${quote.id}/submit`);
   await engine.call('POST', `/quotes/${quote.id}/accept`, { signedBy: 'Bench CFO' });
   const order = await engine.call('POST', '/orders', { quoteId: quote.id });
-  log(`order ${order.id} (${SITES} sites); waiting for its field tasks to run`);
+  // And a 3-site on-net order (api tasks only), read once it has completed.
+  const small = await engine.call('POST', '/quotes', {
+    accountId: account.id,
+    members: members.slice(0, 3),
+    items: members.slice(0, 3).map((m) => ({ offeringCode: 'ONNET_DIA', appliesTo: { member: m.ref } })),
+  });
+  await engine.call('POST', `/quotes/${small.id}/submit`);
+  await engine.call('POST', `/quotes/${small.id}/accept`, { signedBy: 'Bench CFO' });
+  const done = await engine.call('POST', '/orders', { quoteId: small.id });
+  log(`order ${order.id} (${SITES} sites) and ${done.id} (3 sites); waiting for the field tasks to run`);
   let running: string[] = [];
   for (const deadline = Date.now() + 180_000; Date.now() < deadline;) {
     const list = await engine.call('GET', `/tasks?orderId=${order.id}&state=running&kind=field`);
@@ -70,9 +82,16 @@ try {
     await new Promise((r) => setTimeout(r, 500));
   }
   log(`${running.length} field tasks running`);
+  for (const deadline = Date.now() + 180_000; Date.now() < deadline;) {
+    if ((await engine.call('GET', `/orders/${done.id}?depth=order`)).state === 'completed') break;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  const doneBytes = JSON.stringify(await engine.call('GET', `/orders/${done.id}`)).length;
+  log(`the 3-site order completed; its tree is ${Math.round(doneBytes / 1024)} KiB`);
   let next = 0;
 
-  const scenarios: Scenario[] = [
+  const all: Scenario[] = [
+    { name: 'GET /orders/:id (3 sites, completed)', method: 'GET', path: `/orders/${done.id}`, expected: [] },
     { name: `GET /orders/:id (${SITES} sites)`, method: 'GET', path: `/orders/${order.id}`, expected: [] },
     {
       name: `GET /orders/:id?depth=order (${SITES} sites)`,
@@ -101,6 +120,7 @@ try {
       expected: [404, 409, 429, 503],
     },
   ];
+  const scenarios = all.filter((s) => !only || s.name.includes(only));
 
   for (const scenario of scenarios) {
     log(`${scenario.name}: ${connections} clients for ${duration} s`);
