@@ -12,13 +12,8 @@ export async function orderRow(db: Db, orderId: string) {
   return order;
 }
 
-const CHUNK = 500;
 /** Rows in batches small enough for one insert statement each, however large the order. */
-export function chunks<T>(rows: T[]): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < rows.length; i += CHUNK) out.push(rows.slice(i, i + CHUNK));
-  return out;
-}
+export { batches as chunks } from '../db/batches';
 
 /**
  * Runs `work` over `items`, `width` at a time, and heartbeats after each batch: the attempt's duration

@@ -18,6 +18,7 @@ import {
 import { explainApprovals, type ApprovalRole } from '../domain/approval-policy';
 import type { ApprovalWait, RecordedDecision } from '../workflows/contracts';
 import { engineActor, transition } from './transitions';
+import { batches } from '../db/batches';
 
 export function quoteActivities(db: Db) {
   /**
@@ -276,11 +277,11 @@ export function quoteActivities(db: Db) {
               documentSha256: documentSha256 ?? null,
             })
             .onConflictDoNothing();
-        if (sites.length > 0) {
+        for (const batch of batches(sites)) {
           await tx
             .insert(serviceContracts)
             .values(
-              sites.map(({ site, entitlements, id }) => ({
+              batch.map(({ site, entitlements, id }) => ({
                 id,
                 salesContractId,
                 quoteId,

@@ -4,7 +4,6 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import {
   jsonSchemaTransform,
   jsonSchemaTransformObject,
-  serializerCompiler,
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
@@ -15,6 +14,7 @@ import { withDocumentedRules } from './document-rules';
 import { ApiError, registerErrorHandler } from './errors';
 import { registerInputGuards, routerOptions } from './input-guards';
 import { registerObservability } from './observability';
+import { serializerCompiler } from './serializers';
 import { accountRoutes } from './routes/accounts';
 import { approvalRoutes } from './routes/approvals';
 import { catalogRoutes } from './routes/catalog';

@@ -11,6 +11,7 @@ import { and, eq, inArray, sql } from 'drizzle-orm';
 import { apiOf, type RecordedEvent } from '../domain/tmf-events';
 import type { Db, Tx } from './client';
 import { cancelProductOrders, orders, tmfEvents, tmfHubSubscriptions } from './schema';
+import { batches } from './batches';
 
 /** An arbitrary constant naming the outbox's lock (`pg_advisory_xact_lock`). */
 const OUTBOX_LOCK = 622_0001;
@@ -54,17 +55,16 @@ export async function recordTmfEvents(tx: Db | Tx, recorded: RecordedEvent[]): P
         ).map((o) => [o.id, o.state]),
   );
   await tx.execute(sql`select pg_advisory_xact_lock(${OUTBOX_LOCK})`);
-  await tx.insert(tmfEvents).values(
-    events
-      .map((event) => ({ ...event, state: event.state ?? states.get(event.orderId) }))
-      .map((facts) => ({
-        eventId: randomUUID(),
-        eventType: facts.eventType,
-        api: apiOf(facts.eventType),
-        orderId: facts.orderId,
-        facts,
-      })),
-  );
+  const rows = events
+    .map((event) => ({ ...event, state: event.state ?? states.get(event.orderId) }))
+    .map((facts) => ({
+      eventId: randomUUID(),
+      eventType: facts.eventType,
+      api: apiOf(facts.eventType),
+      orderId: facts.orderId,
+      facts,
+    }));
+  for (const batch of batches(rows)) await tx.insert(tmfEvents).values(batch);
 }
 
 /** The order states in which a cancellation is still being worked on. */

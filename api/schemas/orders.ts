@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { orderStates } from '../../domain/states';
 import { id, memberSchema, timestamp } from './common';
 import { taskResponse } from './tasks';
+import { fastSerialized } from '../serializers';
 
 export const createOrderBody = z.strictObject({
   quoteId: id,
@@ -45,43 +46,46 @@ export const auditQuery = z.strictObject({
 });
 export type AuditQuery = z.infer<typeof auditQuery>;
 
-export const orderTreeResponse = z.looseObject({
-  id: z.string(),
-  quoteId: z.string(),
-  accountId: z.string(),
-  state: z.string(),
-  dueDate: timestamp,
-  progress: z.object({
-    tasks: z.number(),
-    completed: z.number(),
-    running: z.number(),
-    failed: z.number(),
-    percent: z.number(),
+/** Polled by every back-office screen: written by fast-json-stringify (see api/serializers.ts). */
+export const orderTreeResponse = fastSerialized(
+  z.looseObject({
+    id: z.string(),
+    quoteId: z.string(),
+    accountId: z.string(),
+    state: z.string(),
+    dueDate: timestamp,
+    progress: z.object({
+      tasks: z.number(),
+      completed: z.number(),
+      running: z.number(),
+      failed: z.number(),
+      percent: z.number(),
+    }),
+    openFallouts: z.array(z.unknown()),
+    /** Absent with `depth=order`; each sub-order's `domainOrders` absent with `depth=subOrders`, tasks below `tasks`. */
+    subOrders: z
+      .array(
+        z.looseObject({
+          id: z.string(),
+          state: z.string(),
+          serviceAccountId: z.string(),
+          dueDate: timestamp,
+          domainOrders: z
+            .array(
+              z.looseObject({
+                id: z.string(),
+                domain: z.string(),
+                state: z.string(),
+                dueDate: timestamp,
+                tasks: z.array(taskResponse).optional(),
+              }),
+            )
+            .optional(),
+        }),
+      )
+      .optional(),
   }),
-  openFallouts: z.array(z.unknown()),
-  /** Absent with `depth=order`; each sub-order's `domainOrders` absent with `depth=subOrders`, tasks below `tasks`. */
-  subOrders: z
-    .array(
-      z.looseObject({
-        id: z.string(),
-        state: z.string(),
-        serviceAccountId: z.string(),
-        dueDate: timestamp,
-        domainOrders: z
-          .array(
-            z.looseObject({
-              id: z.string(),
-              domain: z.string(),
-              state: z.string(),
-              dueDate: timestamp,
-              tasks: z.array(taskResponse).optional(),
-            }),
-          )
-          .optional(),
-      }),
-    )
-    .optional(),
-});
+);
 export const orderListResponse = z.object({
   orders: z.array(
     z.looseObject({ id: z.string(), quoteId: z.string(), accountId: z.string(), state: z.string() }),

@@ -24,6 +24,7 @@ import { derivedId, newId } from '../ids';
 import { orderableContent } from './order-rules';
 import { getOrderTree } from './orders';
 import type { Actor } from '../../domain/roles';
+import { batches } from '../../db/batches';
 
 export interface CreateOrderRequest {
   quoteId: string;
@@ -132,7 +133,7 @@ async function placeOrder(deps: AppDeps, request: CreateOrderRequest, who: Actor
           details: { serviceAccountId },
         });
       }
-      await tx.insert(auditEvents).values(audit);
+      for (const batch of batches(audit)) await tx.insert(auditEvents).values(batch);
       await startOrderWorkflow(
         deps,
         {

@@ -7,6 +7,7 @@ import { priceLine, totalsOf } from '../../domain/pricing';
 import type { CreateQuoteBody } from '../schemas/quotes';
 import type { Agreement } from './quote-rules';
 import type { Actor } from '../../domain/roles';
+import { batches } from '../../db/batches';
 
 export type QuoteContent = Pick<CreateQuoteBody, 'members' | 'groups' | 'items'>;
 
@@ -43,9 +44,9 @@ export async function writeVersion(
     createdBy: author.subject,
     ...totalsOf(lines.map((l) => l.price)),
   });
-  if (content.members.length > 0) {
+  for (const batch of batches(content.members))
     await tx.insert(quoteMembers).values(
-      content.members.map((m) => ({
+      batch.map((m) => ({
         quoteId,
         version,
         ref: m.ref,
@@ -54,41 +55,35 @@ export async function writeVersion(
         address: m.address ?? null,
       })),
     );
-  }
-  if (content.groups.length > 0) {
+  for (const batch of batches(content.groups))
     await tx
       .insert(quoteGroups)
-      .values(
-        content.groups.map((g) => ({ quoteId, version, ref: g.ref, name: g.name, memberRefs: g.memberRefs })),
-      );
-  }
+      .values(batch.map((g) => ({ quoteId, version, ref: g.ref, name: g.name, memberRefs: g.memberRefs })));
   // A change quote that only removes items has no line of its own.
-  if (lines.length === 0) return;
-  await tx.insert(quoteItems).values(
-    lines.map(({ item, price }, i) => ({
-      quoteId,
-      version,
-      lineNo: i + 1,
-      offeringCode: item.offeringCode,
-      quantity: item.quantity,
-      discountPct: item.discountPct,
-      priceOverride: item.priceOverride ?? null,
-      appliesToKind: !item.appliesTo
-        ? ('account' as const)
-        : 'member' in item.appliesTo
-          ? ('member' as const)
-          : ('group' as const),
-      appliesToRef: !item.appliesTo
-        ? null
-        : 'member' in item.appliesTo
-          ? item.appliesTo.member
-          : item.appliesTo.group,
-      recurringListPrice: price.recurringListPrice,
-      oneOffListPrice: price.oneOffListPrice,
-      recurringNet: price.recurringNet,
-      oneOffNet: price.oneOffNet,
-    })),
-  );
+  const rows = lines.map(({ item, price }, i) => ({
+    quoteId,
+    version,
+    lineNo: i + 1,
+    offeringCode: item.offeringCode,
+    quantity: item.quantity,
+    discountPct: item.discountPct,
+    priceOverride: item.priceOverride ?? null,
+    appliesToKind: !item.appliesTo
+      ? ('account' as const)
+      : 'member' in item.appliesTo
+        ? ('member' as const)
+        : ('group' as const),
+    appliesToRef: !item.appliesTo
+      ? null
+      : 'member' in item.appliesTo
+        ? item.appliesTo.member
+        : item.appliesTo.group,
+    recurringListPrice: price.recurringListPrice,
+    oneOffListPrice: price.oneOffListPrice,
+    recurringNet: price.recurringNet,
+    oneOffNet: price.oneOffNet,
+  }));
+  for (const batch of batches(rows)) await tx.insert(quoteItems).values(batch);
 }
 
 /** A new quote's audit event and TMF648 `QuoteCreateEvent`, in the transaction that makes it. */
