@@ -200,7 +200,10 @@ describe('member lists by upload', () => {
     expect(version.items).toHaveLength(10_000);
     expect(version.items.at(-1)).toMatchObject({ lineNo: 10_000, offeringCode: 'BUSINESS_BROADBAND' });
 
-    const tooMany = [...members, { ref: 'one-more', kind: 'location', name: 'One more', address: 'Street 0' }];
+    const tooMany = [
+      ...members,
+      { ref: 'one-more', kind: 'location', name: 'One more', address: 'Street 0' },
+    ];
     const refused = await h.http('POST', '/quotes', { accountId, members: tooMany, items });
     expect(refused.status).toBe(400);
     expect(refused.body.error.details).toContainEqual(
