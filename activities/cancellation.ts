@@ -6,6 +6,7 @@ import { domainOrders, orders, productInventory, subOrders, tasks } from '../db/
 import type { PointOfNoReturn } from '../domain/point-of-no-return';
 import type { DownstreamSimulator } from '../downstream/simulator';
 import type { Compensation } from '../workflows/contracts';
+import { beating } from './order-rows';
 import { transition, engineActor, transitionMany } from './transitions';
 
 /** Cancellation (DESIGN.md, "what the best order managers do"): assessed, then compensated, then closed. */
@@ -88,59 +89,64 @@ export function cancellationActivities(db: Db, catalogs: CatalogStore, simulator
      * becomes `cancelled`, the product inventory is rolled back to `cancelled`, then the order.
      */
     async closeCancelled(orderId: string, reason: string): Promise<void> {
-      await db.transaction(async (tx) => {
-        const [order] = await tx.select().from(orders).where(eq(orders.id, orderId)).for('update');
-        if (order.state === 'cancelled') return;
-        const open = <T extends { id: string }>(rows: T[]) => rows.map((r) => r.id);
-        const final = ['completed', 'cancelled', 'failed', 'skipped', 'superseded'];
-        const entities = [
-          [
-            'task',
-            await tx
-              .select({ id: tasks.id })
-              .from(tasks)
-              .where(and(eq(tasks.orderId, orderId), notInArray(tasks.state, final))),
-          ],
-          [
-            'domainOrder',
-            await tx
-              .select({ id: domainOrders.id })
-              .from(domainOrders)
-              .where(and(eq(domainOrders.orderId, orderId), notInArray(domainOrders.state, ['cancelled']))),
-          ],
-          [
-            'subOrder',
-            await tx
-              .select({ id: subOrders.id })
-              .from(subOrders)
-              .where(and(eq(subOrders.orderId, orderId), notInArray(subOrders.state, ['cancelled']))),
-          ],
-          [
-            'productInventory',
-            await tx
-              .select({ id: productInventory.id })
-              .from(productInventory)
-              .where(eq(productInventory.orderId, orderId)),
-          ],
-        ] as const;
-        // Set-based: a few statements per chunk of rows, whatever the order's size.
-        const actor = engineActor();
-        for (const [entity, rows] of entities)
-          await transitionMany(
-            tx,
-            entity,
-            open(rows).map((id) => ({ id, to: 'cancelled', eventKey: `${entity}:${id}:cancelled`, actor })),
-          );
-        await transition(tx, {
-          entity: 'order',
-          id: orderId,
-          to: 'cancelled',
-          eventKey: `order:${orderId}:closed`,
-          actor: engineActor(),
-          details: { reason },
-        });
-        await tx.update(orders).set({ completedAt: new Date().toISOString() }).where(eq(orders.id, orderId));
-      });
+      await beating(() =>
+        db.transaction(async (tx) => {
+          const [order] = await tx.select().from(orders).where(eq(orders.id, orderId)).for('update');
+          if (order.state === 'cancelled') return;
+          const open = <T extends { id: string }>(rows: T[]) => rows.map((r) => r.id);
+          const final = ['completed', 'cancelled', 'failed', 'skipped', 'superseded'];
+          const entities = [
+            [
+              'task',
+              await tx
+                .select({ id: tasks.id })
+                .from(tasks)
+                .where(and(eq(tasks.orderId, orderId), notInArray(tasks.state, final))),
+            ],
+            [
+              'domainOrder',
+              await tx
+                .select({ id: domainOrders.id })
+                .from(domainOrders)
+                .where(and(eq(domainOrders.orderId, orderId), notInArray(domainOrders.state, ['cancelled']))),
+            ],
+            [
+              'subOrder',
+              await tx
+                .select({ id: subOrders.id })
+                .from(subOrders)
+                .where(and(eq(subOrders.orderId, orderId), notInArray(subOrders.state, ['cancelled']))),
+            ],
+            [
+              'productInventory',
+              await tx
+                .select({ id: productInventory.id })
+                .from(productInventory)
+                .where(eq(productInventory.orderId, orderId)),
+            ],
+          ] as const;
+          // Set-based: a few statements per chunk of rows, whatever the order's size.
+          const actor = engineActor();
+          for (const [entity, rows] of entities)
+            await transitionMany(
+              tx,
+              entity,
+              open(rows).map((id) => ({ id, to: 'cancelled', eventKey: `${entity}:${id}:cancelled`, actor })),
+            );
+          await transition(tx, {
+            entity: 'order',
+            id: orderId,
+            to: 'cancelled',
+            eventKey: `order:${orderId}:closed`,
+            actor: engineActor(),
+            details: { reason },
+          });
+          await tx
+            .update(orders)
+            .set({ completedAt: new Date().toISOString() })
+            .where(eq(orders.id, orderId));
+        }),
+      );
     },
   };
 }

@@ -5,7 +5,7 @@ import { domainOrders, orderItems, orders, tasks } from '../db/schema';
 import { recordTmfEvents } from '../db/tmf-outbox';
 import { decomposeOrder as decompose } from '../domain/decompose';
 import type { DomainOrderPlan, DomainOrderStart, OrderPlan, TaskOutcome } from '../workflows/contracts';
-import { orderRow } from './order-rows';
+import { beating, orderRow } from './order-rows';
 import { storePlan } from './plan-store';
 import { transition, engineActor } from './transitions';
 
@@ -38,22 +38,24 @@ export function decompositionActivities(db: Db, catalogs: CatalogStore) {
       const plannedCompletion = at(plan.dueMinutes);
       const dueDate = order.requestedCompletionDate ?? plannedCompletion;
 
-      await db.transaction(async (tx) => {
-        const [current] = await tx.select().from(orders).where(eq(orders.id, orderId)).for('update');
-        if (current.plannedCompletionDate) return; // decomposed by an earlier attempt
-        await storePlan(tx, orderId, plan, at);
-        await tx
-          .update(orders)
-          .set({ dueDate, plannedCompletionDate: plannedCompletion })
-          .where(eq(orders.id, orderId));
-        await recordTmfEvents(tx, [
-          {
-            eventType: 'ProductOrderAttributeValueChangeEvent',
-            orderId,
-            fieldPath: ['expectedCompletionDate'],
-          },
-        ]);
-      });
+      await beating(() =>
+        db.transaction(async (tx) => {
+          const [current] = await tx.select().from(orders).where(eq(orders.id, orderId)).for('update');
+          if (current.plannedCompletionDate) return; // decomposed by an earlier attempt
+          await storePlan(tx, orderId, plan, at);
+          await tx
+            .update(orders)
+            .set({ dueDate, plannedCompletionDate: plannedCompletion })
+            .where(eq(orders.id, orderId));
+          await recordTmfEvents(tx, [
+            {
+              eventType: 'ProductOrderAttributeValueChangeEvent',
+              orderId,
+              fieldPath: ['expectedCompletionDate'],
+            },
+          ]);
+        }),
+      );
       return {
         subOrderIds: plan.subOrderIds,
         domainOrders: plan.domainOrders.length,

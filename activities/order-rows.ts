@@ -35,6 +35,22 @@ export async function inBatches<T, R>(
   return results;
 }
 
+/**
+ * Runs `work` (one transaction over the whole order: decomposition, closure) while heartbeating every
+ * 2 seconds, so that a worker that dies mid-way hands the attempt on after the heartbeat timeout (20 s),
+ * not the whole start-to-close timeout. The work is idempotent: a retried attempt finds what a committed
+ * one did; an uncommitted one left nothing.
+ */
+export async function beating<T>(work: () => Promise<T>): Promise<T> {
+  heartbeat(undefined);
+  const beat = setInterval(() => heartbeat(undefined), 2_000);
+  try {
+    return await work();
+  } finally {
+    clearInterval(beat);
+  }
+}
+
 function heartbeat(details: unknown): void {
   let context: Context;
   try {

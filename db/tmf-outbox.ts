@@ -14,7 +14,7 @@ import { cancelProductOrders, orders, tmfEvents, tmfHubSubscriptions } from './s
 import { batches } from './batches';
 
 /** An arbitrary constant naming the outbox's lock (`pg_advisory_xact_lock`). */
-const OUTBOX_LOCK = 622_0001;
+export const OUTBOX_LOCK = 622_0001;
 
 /**
  * Records the events in the caller's transaction (pass a transaction, never the bare pool). TMF622's are

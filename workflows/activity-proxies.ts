@@ -25,6 +25,16 @@ export const activityOptions: ActivityOptions = {
 export const activities = proxyActivities<Activities>(activityOptions);
 
 /**
+ * For an activity whose one attempt covers the whole order (approval, decomposition, closure): long
+ * enough for thousands of sites, and heartbeating, so that a lost worker's attempt is taken over within
+ * seconds. Options only: the commands, and so recorded histories, are unchanged.
+ */
+export const orderWide: Partial<ActivityOptions> = {
+  heartbeatTimeout: '20 seconds',
+  startToCloseTimeout: '10 minutes',
+};
+
+/**
  * The engine's own bookkeeping in the database (state moves, plan loads, jeopardy): short, idempotent
  * writes run as local activities, in the worker that runs the workflow, without a round trip through a
  * task queue. Each is still recorded in the history and retried after a crash.

@@ -261,6 +261,8 @@ export interface OrderStatus {
   progress: Progress;
   jeopardy: JeopardyLevel;
   falloutsOpen: number;
+  /** A sub-order's domain orders, a domain order's tasks, ready to start and waiting only for a hold to end. */
+  waitingOnHold?: number;
 }
 export const statusQuery = defineQuery<OrderStatus>('status');
 

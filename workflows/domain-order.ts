@@ -96,7 +96,12 @@ export async function domainOrder(input: DomainOrderInput): Promise<DomainOrderS
   const runWhenReady = async (t: TaskPlan): Promise<TaskOutcome> => {
     const deps = await Promise.all(t.dependsOn.map(outcomeOf));
     await Promise.all(t.throttledAfter.map(outcomeOf));
-    await condition(() => !control.held || control.cancelled);
+    if (control.held && !control.cancelled) {
+      // Counted for the status query only: no command changes, recorded histories replay as before.
+      node.waitingOnHold++;
+      await condition(() => !control.held || control.cancelled);
+      node.waitingOnHold--;
+    }
     let outcome: TaskOutcome;
     if (control.cancelled) {
       await bookkeeping.cancelTasks([t.id], workflowInfo().workflowId);

@@ -21,6 +21,8 @@ export class FulfilmentNode<S extends OrderStatus['state']> {
   jeopardy: JeopardyLevel = 'green';
   /** Open fall-out cases under this node; `FalloutOpen` shows whether there are any. */
   falloutsOpen = 0;
+  /** Children ready to start that wait only for a hold to end (tasks, domain orders); the query shows it. */
+  waitingOnHold = 0;
 
   constructor(
     private readonly entity: Extract<Entity, 'order' | 'subOrder' | 'domainOrder'>,
@@ -36,6 +38,7 @@ export class FulfilmentNode<S extends OrderStatus['state']> {
       progress: this.progress,
       jeopardy: this.jeopardy,
       falloutsOpen: this.falloutsOpen,
+      ...(this.entity === 'order' ? {} : { waitingOnHold: this.waitingOnHold }),
     }));
     this.report();
   }

@@ -7,7 +7,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { rollUp, type OrderState } from '../domain/states';
-import { withOptions, withSummary } from './activity-proxies';
+import { orderWide, withOptions, withSummary } from './activity-proxies';
 import {
   defaultFulfilmentSettings,
   falloutChangedSignal,
@@ -57,11 +57,7 @@ export async function order(input: OrderInput): Promise<OrderState> {
     // an order of thousands of sites has time to finish its checks.
     const refusals = await withOptions(
       'approveOrder',
-      {
-        summary: 'Order approval: credit and feasibility checks',
-        heartbeatTimeout: '20 seconds',
-        startToCloseTimeout: '10 minutes',
-      },
+      { summary: 'Order approval: credit and feasibility checks', ...orderWide },
       orderId,
     );
     if (refusals.length > 0) {
@@ -79,9 +75,9 @@ export async function order(input: OrderInput): Promise<OrderState> {
       'Create product inventory (inactive) for every item',
       orderId,
     );
-    const plan = await withSummary(
+    const plan = await withOptions(
       'decomposeOrder',
-      'Decompose the order into domain orders and tasks',
+      { summary: 'Decompose the order into domain orders and tasks', ...orderWide },
       orderId,
       settings.minuteMs,
     );
@@ -164,11 +160,17 @@ export async function order(input: OrderInput): Promise<OrderState> {
         true,
       );
       await compensate(plan, customerId);
-      await withSummary('closeOrder', `Close the aborted order as ${final}`, orderId, final, {
-        abortedBy: abort.by,
-        falloutCase: abort.caseId,
-        compensations: plan.length,
-      });
+      await withOptions(
+        'closeOrder',
+        { summary: `Close the aborted order as ${final}`, ...orderWide },
+        orderId,
+        final,
+        {
+          abortedBy: abort.by,
+          falloutCase: abort.caseId,
+          compensations: plan.length,
+        },
+      );
     });
     node.show(final);
     return final;
@@ -184,9 +186,9 @@ export async function order(input: OrderInput): Promise<OrderState> {
         orderId,
       );
       await compensate(plan, customerId);
-      await withSummary(
+      await withOptions(
         'closeCancelled',
-        `Close the order as cancelled (${plan.length} compensations)`,
+        { summary: `Close the order as cancelled (${plan.length} compensations)`, ...orderWide },
         orderId,
         controls.cancelReason,
       );
@@ -198,7 +200,7 @@ export async function order(input: OrderInput): Promise<OrderState> {
   const states = Object.entries(outcomes).flatMap(([state, n]) => Array<string>(n).fill(state));
   const final = rollUp(states.map(itemStateOf)) as OrderState;
   // Closing records the final state itself, with inventory, services, CMDB and billing, in one activity.
-  await withSummary('closeOrder', `Close the order as ${final}`, orderId, final);
+  await withOptions('closeOrder', { summary: `Close the order as ${final}`, ...orderWide }, orderId, final);
   node.show(final);
   return final;
 }

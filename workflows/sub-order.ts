@@ -37,7 +37,12 @@ export async function subOrder(input: SubOrderInput): Promise<OrderState> {
     (d): Promise<NodeOutcome> =>
       node.track(
         async () => {
-          await condition(() => !control.held || control.cancelled);
+          if (control.held && !control.cancelled) {
+            // Counted for the status query only: no command changes, recorded histories replay as before.
+            node.waitingOnHold++;
+            await condition(() => !control.held || control.cancelled);
+            node.waitingOnHold--;
+          }
           if (control.cancelled) return 'notRun';
           const result = await relay.child(domainOrder, {
             workflowId: workflowId.domainOrder(d.id),

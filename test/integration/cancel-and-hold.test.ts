@@ -1,6 +1,7 @@
 import { and, asc, eq, like } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditEvents, productInventory, simulatorCalls, tasks } from '../../db/schema';
+import { auditEvents, domainOrders, productInventory, simulatorCalls, tasks } from '../../db/schema';
+import { statusQuery, workflowId } from '../../workflows/contracts';
 import { eventually, startHarness, type Harness } from '../harness';
 import { orderFor, orderInState, runningTask, site } from '../lifecycle';
 
@@ -54,7 +55,18 @@ describe('hold and resume', () => {
         (await taskByCode(orderId, 'APPLY_FIREWALL_POLICY')).state === 'completed' ? true : undefined,
       'the running task to complete',
     );
-    await new Promise((r) => setTimeout(r, 1500));
+    // Its successor's domain order is ready and waits on the hold alone: the sub-order's query says so,
+    // then nothing has started it (a condition with a deadline, not a sleep).
+    const successor = await taskByCode(orderId, 'ENROL_SOC_MONITORING');
+    const [{ subOrderId }] = await h.database.db
+      .select()
+      .from(domainOrders)
+      .where(eq(domainOrders.id, successor.domainOrderId));
+    const subOrder = h.client.workflow.getHandle(workflowId.subOrder(subOrderId));
+    await eventually(
+      async () => ((await subOrder.query(statusQuery)).waitingOnHold ?? 0) >= 1 || undefined,
+      'the next domain order to wait on the hold',
+    );
     expect((await taskByCode(orderId, 'ENROL_SOC_MONITORING')).state).toBe('pending');
     expect((await h.http('GET', `/orders/${orderId}`)).body.state).toBe('held');
 
@@ -174,7 +186,13 @@ describe('a downstream system offline', () => {
         return t.state === 'onHold' ? t : undefined;
       }, 'the monitoring enrolment to wait onHold');
       expect(held.attempts).toBe(0);
-      await new Promise((r) => setTimeout(r, 1500));
+      // Waiting, not retrying: its domain order has no activity scheduled while the system is down (the
+      // time-skipping test in test/workflows/domain-order.test.ts holds it so for minutes of workflow time).
+      const domainOrder = h.client.workflow.getHandle(workflowId.domainOrder(held.domainOrderId));
+      await eventually(
+        async () => ((await domainOrder.describe()).raw.pendingActivities ?? []).length === 0 || undefined,
+        'the domain order to wait with no activity scheduled',
+      );
       expect((await taskByCode(orderId, 'ENROL_ROUTER_MONITORING')).state).toBe('onHold');
 
       const back = await h.http('PUT', '/simulator/systems/nms', { offline: false });

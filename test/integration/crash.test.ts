@@ -1,61 +1,36 @@
 /**
  * Crash safety: a real worker process killed with SIGKILL at several points of an order and started again
- * ends the order as if nothing happened, with every side effect recorded exactly once.
+ * ends the order as if nothing happened, with every side effect recorded exactly once. Where the point is
+ * a short step (decomposition, closure, a compensating call), a lock on the table the step writes holds
+ * the step inside its transaction until the kill: the test proves it killed the step, not before or after.
+ * The file has a database of its own, so that its locks stall no other test.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
-import { and, asc, eq, like, sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import {
-  auditEvents,
-  configurationItems,
-  orders,
-  productInventory,
-  serviceInventory,
-  simulatorCalls,
-  tasks,
-} from '../../db/schema';
+import type { ChildProcess } from 'node:child_process';
+import type { WorkflowHandle } from '@temporalio/client';
+import { and, eq, like, sql } from 'drizzle-orm';
+import postgres from 'postgres';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { auditEvents, domainOrders, orders, serviceInventory, simulatorCalls, tasks } from '../../db/schema';
+import type { ScratchDatabase } from '../../platform/scratch-database';
+import { workflowId } from '../../workflows/contracts';
+import { expectEffectsOnce } from '../effects';
 import { eventually, startHarness, type Harness } from '../harness';
+import { createOwnDatabase } from '../own-database';
 import { createAccount, createQuote, orderFor, orderInState, site } from '../lifecycle';
+import { kill, startWorkerProcess } from '../processes';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
 const taskQueue = `crash-${randomUUID()}`;
 const SITES = 8;
+let own: ScratchDatabase;
 let h: Harness;
 let worker: ChildProcess | undefined;
+let probe: postgres.Sql;
 
-/** `npm run worker` as its own process, on this test's task queue; resolves once it polls. */
-async function startWorkerProcess(): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'worker/main.ts'], {
-    cwd: root,
-    env: {
-      ...process.env,
-      DATABASE_URL: inject('databaseUrl'),
-      TEMPORAL_ADDRESS: inject('temporalAddress'),
-      TEMPORAL_TASK_QUEUE: taskQueue,
-      WORKFLOW_BUNDLE_PATH: inject('workflowBundlePath'),
-      SIMULATOR_LATENCY_MS: '150',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  await new Promise<void>((resolve, reject) => {
-    let output = '';
-    const timer = setTimeout(() => reject(new Error(`worker did not start: ${output}`)), 60_000);
-    child.stdout!.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('Worker polling')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.on('exit', (code) => reject(new Error(`worker exited with ${code}: ${output}`)));
-  });
-  return child;
-}
+const startWorker = () =>
+  startWorkerProcess(taskQueue, { DATABASE_URL: own.url, SIMULATOR_LATENCY_MS: '150' });
 
 /** A TMF hub listener on loopback: what it received, in order of arrival. */
 async function startListener() {
@@ -74,19 +49,69 @@ async function startListener() {
   return { url, received, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }
 
-async function kill(child: ChildProcess) {
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGKILL');
-  await exited;
+/**
+ * Holds `table` in SHARE mode from a transaction of its own: whoever writes the table waits behind it,
+ * inside the writer's own transaction, until `release()`. `writersWaiting()` counts them.
+ */
+async function lockTable(table: 'domain_orders' | 'service_inventory' | 'simulator_calls') {
+  const holder = postgres(own.url, { max: 1, onnotice: () => {} });
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  let locked!: () => void;
+  const isLocked = new Promise<void>((resolve) => (locked = resolve));
+  const done = holder.begin(async (tx) => {
+    await tx.unsafe(`lock table ${table} in share mode`);
+    locked();
+    await released;
+  });
+  await Promise.race([isLocked, done]);
+  return {
+    async writersWaiting(): Promise<number> {
+      const [{ n }] =
+        await probe`select count(*)::int as n from pg_locks l join pg_class c on c.oid = l.relation
+                                  where c.relname = ${table} and not l.granted`;
+      return n;
+    },
+    async release() {
+      release();
+      await done;
+      await holder.end();
+    },
+  };
+}
+
+/** Whether the workflow has an activity of that name scheduled or running. */
+async function hasPending(handle: WorkflowHandle, activity: string): Promise<boolean> {
+  const { raw } = await handle.describe();
+  return (raw.pendingActivities ?? []).some((a) => a.activityType?.name === activity);
+}
+
+/** Waits until `activity` of `handle` is inside its transaction, stopped by `lock`; then kills the worker. */
+async function killInside(
+  handle: WorkflowHandle,
+  activity: string,
+  lock: Awaited<ReturnType<typeof lockTable>>,
+  timeoutMs = 60_000,
+) {
+  await eventually(
+    async () => ((await hasPending(handle, activity)) && (await lock.writersWaiting()) > 0) || undefined,
+    `${activity} inside its transaction`,
+    timeoutMs,
+  );
+  await kill(worker!);
 }
 
 beforeAll(async () => {
-  h = await startHarness({ worker: false, taskQueue });
-  worker = await startWorkerProcess();
+  own = await createOwnDatabase('order_orchestration_crash');
+  probe = postgres(own.url, { max: 1, onnotice: () => {} });
+  h = await startHarness({ worker: false, taskQueue, databaseUrl: own.url });
+  worker = await startWorker();
 }, 90_000);
 afterAll(async () => {
-  if (worker && worker.exitCode === null) await kill(worker);
+  if (worker) await kill(worker);
   await h?.stop();
+  await probe?.end();
+  await own?.drop();
 });
 
 describe('a worker killed mid-order', () => {
@@ -119,46 +144,31 @@ describe('a worker killed mid-order', () => {
         60_000,
       );
       await kill(worker!);
-      worker = await startWorkerProcess();
+      worker = await startWorker();
     }
 
     const tree = await orderInState(h, orderId, 'completed');
     expect(tree.progress).toMatchObject({ tasks: SITES * 5, completed: SITES * 5 });
 
-    // Every downstream call once: one per task (no attempt failed), each task's key once.
-    const calls = await db
-      .select()
-      .from(simulatorCalls)
-      .where(like(simulatorCalls.idempotencyKey, `task:${orderId}%`));
-    expect(calls).toHaveLength(SITES * 5);
-    expect(new Set(calls.map((c) => c.idempotencyKey)).size).toBe(SITES * 5);
-    const all = await db.select().from(tasks).where(eq(tasks.orderId, orderId));
-    expect(all.every((t) => t.attempts === 1)).toBe(true);
-
-    // Every state change once: each task created, running and completed, no more.
-    const events = await db
-      .select()
-      .from(auditEvents)
-      .where(eq(auditEvents.orderId, orderId))
-      .orderBy(asc(auditEvents.id));
-    for (const t of all) {
-      const own = events.filter((e) => e.entityType === 'task' && e.entityId === t.id).map((e) => e.toState);
-      expect(own).toEqual(['pending', 'running', 'completed']);
+    // Every effect once: one downstream call per task (no attempt failed), each task created, running and
+    // completed once, the order's three moves, and its inventory, services and CMDB items.
+    const effects = await expectEffectsOnce(db, orderId, {
+      products: SITES,
+      productState: 'active',
+      services: SITES * 3,
+      configurationItems: SITES * 2, // access port and IP service per site; billing has no CI
+    });
+    expect(effects.calls).toHaveLength(SITES * 5);
+    expect(effects.tasks.every((t) => t.attempts === 1)).toBe(true);
+    for (const t of effects.tasks) {
+      const own = effects.events.filter((e) => e.entityType === 'task' && e.entityId === t.id);
+      expect(own.map((e) => e.toState)).toEqual(['pending', 'running', 'completed']);
     }
-    expect(events.filter((e) => e.entityType === 'order').map((e) => e.toState)).toEqual([
+    expect(effects.events.filter((e) => e.entityType === 'order').map((e) => e.toState)).toEqual([
       'acknowledged',
       'inProgress',
       'completed',
     ]);
-
-    // Inventory, services and CMDB records once each.
-    const products = await db.select().from(productInventory).where(eq(productInventory.orderId, orderId));
-    expect(products).toHaveLength(SITES);
-    expect(products.every((p) => p.state === 'active')).toBe(true);
-    const services = await db.select().from(serviceInventory).where(eq(serviceInventory.orderId, orderId));
-    expect(services).toHaveLength(SITES * 3);
-    const items = await db.select().from(configurationItems).where(eq(configurationItems.orderId, orderId));
-    expect(items).toHaveLength(SITES * 2); // access port and IP service per site; billing has no CI
 
     // The hub lost and reordered nothing: once deduplicated by eventId, the creation, then every state
     // the audit trail recorded, in its order.
@@ -200,7 +210,7 @@ describe('a worker killed mid-order', () => {
 
     // During quote approval: the approval workflow waits for the sales manager when its worker dies.
     await kill(worker!);
-    worker = await startWorkerProcess();
+    worker = await startWorker();
     const approved = await h.by('sales-manager-1')('POST', `/quotes/${quoteId}/decisions`, {
       decision: 'approve',
       role: 'salesManager',
@@ -210,19 +220,23 @@ describe('a worker killed mid-order', () => {
       'accepted',
     );
 
-    // During order approval and decomposition: killed as soon as the order is captured.
+    // During decomposition: the plan's insert waits behind a lock when the worker dies.
+    const plans = await lockTable('domain_orders');
     const orderId: string = (await h.http('POST', '/orders', { quoteId })).body.id;
-    await kill(worker!);
-    worker = await startWorkerProcess();
-    // And once the plan is stored, while the first tasks run.
+    const order = h.client.workflow.getHandle(workflowId.order(orderId));
+    await killInside(order, 'decomposeOrder', plans);
+    const [undecomposed] = await db.select().from(orders).where(eq(orders.id, orderId));
+    expect(undecomposed.plannedCompletionDate).toBeNull();
+    expect(await db.select().from(domainOrders).where(eq(domainOrders.orderId, orderId))).toEqual([]);
+    await plans.release();
+    worker = await startWorker();
+
+    // During closure: every task done, the services' insert waits behind a lock when the worker dies.
     await eventually(async () => {
       const [row] = await db.select().from(orders).where(eq(orders.id, orderId));
       return row.plannedCompletionDate ? true : undefined;
     }, 'the plan stored');
-    await kill(worker!);
-    worker = await startWorkerProcess();
-
-    // During closure: every task done, the order not yet completed.
+    const services = await lockTable('service_inventory');
     const total = sites * 5;
     await eventually(
       async () => {
@@ -235,16 +249,22 @@ describe('a worker killed mid-order', () => {
       'every task completed',
       120_000,
     );
-    await kill(worker!);
-    worker = await startWorkerProcess();
+    await killInside(order, 'closeOrder', services);
+    const [unclosed] = await db.select().from(orders).where(eq(orders.id, orderId));
+    expect(unclosed).toMatchObject({ state: 'inProgress', completedAt: null });
+    expect(await db.select().from(serviceInventory).where(eq(serviceInventory.orderId, orderId))).toEqual([]);
+    await services.release();
+    worker = await startWorker();
 
     await orderInState(h, orderId, 'completed', 120_000);
-    const events = await db
-      .select()
-      .from(auditEvents)
-      .where(eq(auditEvents.orderId, orderId))
-      .orderBy(asc(auditEvents.id));
-    expect(events.filter((e) => e.entityType === 'order').map((e) => e.toState)).toEqual([
+    const effects = await expectEffectsOnce(db, orderId, {
+      products: sites,
+      productState: 'active',
+      services: sites * 3,
+      configurationItems: sites * 2,
+    });
+    expect(effects.calls).toHaveLength(total);
+    expect(effects.events.filter((e) => e.entityType === 'order').map((e) => e.toState)).toEqual([
       'acknowledged',
       'inProgress',
       'completed',
@@ -253,20 +273,6 @@ describe('a worker killed mid-order', () => {
       (e) => e.toState,
     );
     expect(quoteTrail.filter((state) => state === 'approved')).toHaveLength(1);
-    const calls = await db
-      .select()
-      .from(simulatorCalls)
-      .where(like(simulatorCalls.idempotencyKey, `task:${orderId}%`));
-    expect(calls).toHaveLength(total);
-    expect(
-      await db.select().from(productInventory).where(eq(productInventory.orderId, orderId)),
-    ).toHaveLength(sites);
-    expect(
-      await db.select().from(serviceInventory).where(eq(serviceInventory.orderId, orderId)),
-    ).toHaveLength(sites * 3);
-    expect(
-      await db.select().from(configurationItems).where(eq(configurationItems.orderId, orderId)),
-    ).toHaveLength(sites * 2);
   }, 300_000);
 
   it("survives a SIGKILL during a cancellation's compensation: each compensating call once", async () => {
@@ -283,29 +289,37 @@ describe('a worker killed mid-order', () => {
       'both field visits dispatched',
       60_000,
     );
+    // During compensation: the first compensating call's record waits behind a lock when the worker dies.
+    const calls = await lockTable('simulator_calls');
     const cancelled = await h.http('POST', `/orders/${orderId}/cancel`, {
       reason: 'customer went elsewhere',
     });
     expect(cancelled.body.state, JSON.stringify(cancelled.body)).toBe('pendingCancellation');
-    await kill(worker!);
-    worker = await startWorkerProcess();
+    await killInside(h.client.workflow.getHandle(workflowId.order(orderId)), 'compensateTask', calls);
+    expect(
+      await db
+        .select()
+        .from(simulatorCalls)
+        .where(like(simulatorCalls.idempotencyKey, `compensate:${orderId}%`)),
+    ).toEqual([]);
+    await calls.release();
+    worker = await startWorker();
 
     await orderInState(h, orderId, 'cancelled', 120_000);
-    const calls = await db
-      .select()
-      .from(simulatorCalls)
-      .where(like(simulatorCalls.idempotencyKey, `compensate:${orderId}%`));
-    expect(calls.map((c) => c.operation).sort()).toEqual([
+    const effects = await expectEffectsOnce(db, orderId, {
+      products: 1,
+      productState: 'cancelled',
+      services: 0,
+      configurationItems: 0,
+      compensations: 4,
+    });
+    expect(effects.compensations.map((c) => c.operation).sort()).toEqual([
       'CANCEL_BILLING_SUBSCRIPTION',
       'DEACTIVATE_BROADBAND_LINE',
       'RECALL_SHIPPED_DEVICE',
       'RELEASE_SDWAN_EDGE',
     ]);
-    const inventory = await db.select().from(productInventory).where(eq(productInventory.orderId, orderId));
-    expect(inventory.map((p) => p.state)).toEqual(['cancelled']);
-    const orderTrail = (await db.select().from(auditEvents).where(eq(auditEvents.orderId, orderId)))
-      .filter((e) => e.entityType === 'order')
-      .map((e) => e.toState);
+    const orderTrail = effects.events.filter((e) => e.entityType === 'order').map((e) => e.toState);
     expect(orderTrail.filter((state) => state === 'cancelled')).toHaveLength(1);
   }, 180_000);
 });

@@ -1,26 +1,43 @@
 /**
- * The API dying between the order workflow's start and the commit of the order's rows (`POST /orders`):
- * the run exists, the rows do not. Simulated on the real Temporal server and PostgreSQL by failing the
- * request right after the workflow started, which leaves exactly what a killed process leaves. The same
- * request with the same `Idempotency-Key` then gives the same order, run by the one workflow started, and
- * every side effect happens once.
+ * The API process killed between the order workflow's start and the commit of the order's rows
+ * (`POST /orders`): the run exists, the rows do not. A real `npm run api` process, on the run's Temporal
+ * server and a database of this file's own: the test holds the TMF outbox's lock, which the request's
+ * transaction takes right after it has started the workflow, so the request waits there; the test sees
+ * the workflow started and the transaction waiting, and SIGKILLs the process. The same request with the
+ * same `Idempotency-Key` then gives the same order, run by the one workflow started, and every side effect
+ * happens once.
  */
+import type { ChildProcess } from 'node:child_process';
 import { eq } from 'drizzle-orm';
+import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditEvents, orders, productInventory } from '../../db/schema';
+import { derivedId } from '../../api/ids';
+import { auditEvents, orders } from '../../db/schema';
+import { OUTBOX_LOCK } from '../../db/tmf-outbox';
+import { roles } from '../../domain/roles';
+import { freePort } from '../../platform/dev-server';
+import type { ScratchDatabase } from '../../platform/scratch-database';
 import { workflowId } from '../../workflows/contracts';
+import { expectEffectsOnce } from '../effects';
 import { eventually, startHarness, type Harness } from '../harness';
 import { billingProfile, createQuote, runningTask, site } from '../lifecycle';
+import { createOwnDatabase } from '../own-database';
+import { kill, startApiProcess } from '../processes';
 
+let own: ScratchDatabase;
 let h: Harness;
+let api: ChildProcess | undefined;
 beforeAll(async () => {
-  h = await startHarness();
-});
+  own = await createOwnDatabase('order_orchestration_capture');
+  h = await startHarness({ databaseUrl: own.url });
+}, 60_000);
 afterAll(async () => {
+  if (api) await kill(api);
   await h?.stop();
+  await own?.drop();
 });
 
-describe('an API that dies after starting the order workflow, before its commit', () => {
+describe('an API killed after starting the order workflow, before its commit', () => {
   it('gives the same order on the retry, started once, each side effect once', async () => {
     const account = await h.http('POST', '/accounts', { name: 'Fährhaus GmbH', billingProfile });
     const quoteId = await createQuote(h, account.body.id, {
@@ -29,28 +46,51 @@ describe('an API that dies after starting the order workflow, before its commit'
     });
     await h.http('POST', `/quotes/${quoteId}/submit`);
     await h.http('POST', `/quotes/${quoteId}/accept`, { signedBy: 'CEO' });
+    const orderId = derivedId('ORD', quoteId); // one order per quote: its ID comes from the quote
+    const run = h.client.workflow.getHandle(workflowId.order(orderId));
 
-    // The first attempt: the workflow starts, then the process "dies" before the transaction commits.
-    const start = h.client.workflow.start.bind(h.client.workflow);
-    let started: string | undefined;
-    h.client.workflow.start = (async (...args: Parameters<typeof start>) => {
-      const handle = await start(...args);
-      started = handle.workflowId;
-      throw new Error('the API process died here');
-    }) as typeof start;
-    const key = { 'idempotency-key': `capture-${quoteId}` };
-    const first = await h.http('POST', '/orders', { quoteId }, key);
-    h.client.workflow.start = start;
-    expect(first.status).toBe(500);
-    expect(started).toMatch(/^order:ORD-/);
+    // The first attempt, to an API process of its own, stopped after the workflow's start.
+    const port = await freePort();
+    api = await startApiProcess(h.taskQueue, port, { DATABASE_URL: own.url });
+    const holder = postgres(own.url, { max: 1, onnotice: () => {} });
+    await holder`select pg_advisory_lock(${OUTBOX_LOCK})`;
+    const key = `capture-${quoteId}`;
+    const first = fetch(`http://127.0.0.1:${port}/orders`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${await h.token('sales-desk', ...roles)}`,
+        'content-type': 'application/json',
+        'idempotency-key': key,
+      },
+      body: JSON.stringify({ quoteId }),
+    }).then(
+      async (res) => `answered ${res.status}: ${await res.text()}`,
+      () => 'no answer',
+    );
+    let settled: string | undefined;
+    void first.then((outcome) => (settled = outcome));
+    await eventually(async () => {
+      if (settled) throw new Error(`the request ended before the kill: ${settled}`);
+      const started = await run.describe().then(
+        () => true,
+        () => false,
+      );
+      const [{ waiting }] = await holder`select count(*)::int as waiting from pg_locks
+                                        where locktype = 'advisory' and objid = ${OUTBOX_LOCK} and not granted`;
+      return (started && waiting > 0) || undefined;
+    }, 'the workflow started and the request waiting before its commit');
+    await kill(api);
+    api = undefined;
+    expect(await first).toBe('no answer');
+    await holder`select pg_advisory_unlock(${OUTBOX_LOCK})`;
+    await holder.end();
     expect(await h.database.db.select().from(orders).where(eq(orders.quoteId, quoteId))).toEqual([]);
 
-    // The client retries with the same key, as it must after no answer.
-    const retry = await h.http('POST', '/orders', { quoteId }, key);
+    // The client retries with the same key, as it must after no answer (here through another API).
+    const retry = await h.http('POST', '/orders', { quoteId }, { 'idempotency-key': key });
     expect(retry.status, JSON.stringify(retry.body)).toBe(202);
-    const orderId: string = retry.body.id;
-    expect(workflowId.order(orderId)).toBe(started);
-    const again = await h.http('POST', '/orders', { quoteId }, key);
+    expect(retry.body.id).toBe(orderId);
+    const again = await h.http('POST', '/orders', { quoteId }, { 'idempotency-key': key });
     expect(again.body.id).toBe(orderId);
 
     const taskId = await runningTask(h, orderId, 'field');
@@ -62,13 +102,17 @@ describe('an API that dies after starting the order workflow, before its commit'
 
     // One run of the order's workflow, and every effect once.
     const runs = [];
-    for await (const run of h.client.workflow.list({ query: `WorkflowId = '${started}'` })) runs.push(run);
+    for await (const r of h.client.workflow.list({ query: `WorkflowId = '${run.workflowId}'` })) runs.push(r);
     expect(runs).toHaveLength(1);
-    expect(
-      await h.database.db.select().from(productInventory).where(eq(productInventory.orderId, orderId)),
-    ).toHaveLength(1);
-    const audit = await h.database.db.select().from(auditEvents).where(eq(auditEvents.orderId, orderId));
-    expect(audit.filter((e) => e.entityType === 'order' && e.toState === 'acknowledged')).toHaveLength(1);
-    expect(audit.filter((e) => e.entityType === 'order' && e.toState === 'completed')).toHaveLength(1);
+    const effects = await expectEffectsOnce(h.database.db, orderId, {
+      products: 1,
+      productState: 'active',
+      services: 1, // the broadband line
+      configurationItems: 1,
+    });
+    const orderMoves = effects.events.filter((e) => e.entityType === 'order').map((e) => e.toState);
+    expect(orderMoves).toEqual(['acknowledged', 'inProgress', 'completed']);
+    const created = await h.database.db.select().from(auditEvents).where(eq(auditEvents.entityId, orderId));
+    expect(created.filter((e) => e.toState === 'acknowledged')).toHaveLength(1);
   });
 });

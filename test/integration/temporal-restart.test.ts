@@ -7,10 +7,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { asc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditEvents, productInventory } from '../../db/schema';
 import { freePort, startDevServer, type DevServer } from '../../platform/dev-server';
+import { expectEffectsOnce } from '../effects';
 import { eventually, startHarness, type Harness } from '../harness';
 import { orderFor, runningTask, site } from '../lifecycle';
 
@@ -64,20 +63,18 @@ describe('the Temporal server restarted mid-order', () => {
       'the order to complete after the restart',
       90_000,
     );
-    const audit = await h.database.db
-      .select()
-      .from(auditEvents)
-      .where(eq(auditEvents.orderId, orderId))
-      .orderBy(asc(auditEvents.id)); // heap order is not insertion order under concurrent writers
-    const orderMoves = audit.filter((e) => e.entityType === 'order').map((e) => e.toState);
-    expect(orderMoves).toEqual([...new Set(orderMoves)]);
-    expect(orderMoves.at(-1)).toBe('completed');
-    expect(audit.filter((e) => e.entityId === taskId && e.toState === 'completed')).toHaveLength(1);
-    const inventory = await h.database.db
-      .select()
-      .from(productInventory)
-      .where(eq(productInventory.orderId, orderId));
-    expect(inventory).toHaveLength(1);
-    expect(inventory[0].state).toBe('active');
+    // Every effect once: the downstream call, each state move, the inventory, the service, the CMDB item.
+    const { events } = await expectEffectsOnce(h.database.db, orderId, {
+      products: 1,
+      productState: 'active',
+      services: 1,
+      configurationItems: 1,
+    });
+    expect(events.filter((e) => e.entityType === 'order').map((e) => e.toState)).toEqual([
+      'acknowledged',
+      'inProgress',
+      'completed',
+    ]);
+    expect(events.filter((e) => e.entityId === taskId && e.toState === 'completed')).toHaveLength(1);
   });
 });

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { progressLine, trackProgress } from '../../scripts/progress';
 
 function fakeStream(isTTY: boolean) {
@@ -7,6 +7,14 @@ function fakeStream(isTTY: boolean) {
 }
 
 describe('progress of long work', () => {
+  // The clock is vitest's: the intervals pass when the test says so, however busy the machine is.
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it('says how far, how fast and how long', () => {
     expect(progressLine('engine', 1250, 2500, 59_000)).toBe(
       'engine [###############---------------] 1,250/2,500 50% · 21.2/s · 59 s',
@@ -18,7 +26,7 @@ describe('progress of long work', () => {
     const { written, stream } = fakeStream(false);
     let done = 0;
     const progress = trackProgress('bench', 10, async () => done, { intervalMs: 5, stream });
-    for (done = 1; done <= 10; done++) await new Promise((r) => setTimeout(r, 15));
+    for (done = 1; done <= 10; done++) await vi.advanceTimersByTimeAsync(15);
     done = 10;
     await progress.stop();
     expect(written.every((l) => l.endsWith('\n') && !l.includes('\r'))).toBe(true);
@@ -28,7 +36,7 @@ describe('progress of long work', () => {
   it('redraws one line in place on a terminal', async () => {
     const { written, stream } = fakeStream(true);
     const progress = trackProgress('bench', 4, async () => 2, { intervalMs: 5, stream });
-    await new Promise((r) => setTimeout(r, 30));
+    await vi.advanceTimersByTimeAsync(30);
     await progress.stop();
     expect(written.every((l) => l.startsWith('\r'))).toBe(true);
     expect(written.at(-1)).toMatch(/2\/4 50%.*\n$/);

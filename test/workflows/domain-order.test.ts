@@ -14,6 +14,7 @@ import {
   systemBackSignal,
   taskStatusQuery,
   workflowId,
+  workUpdate,
   type JeopardyLevel,
 } from '../../workflows/contracts';
 import type { domainOrder } from '../../workflows/index';
@@ -56,6 +57,7 @@ beforeAll(async () => {
     recordTaskCompleted: async () => {},
     openFallout: async () => {},
     escalateFallout: async () => {},
+    recordFalloutWork: async () => {},
     resolveFallout: async () => {},
   });
 });
@@ -240,6 +242,48 @@ describe('domain order on the time-skipping server', () => {
     expect(attemptsAt.get(circuit)!.map((a) => a.attempt)).toEqual([1, 2, 3, 4]);
     expect(callsFor('runApiTask', dependent)).toHaveLength(1);
     expect(await statusOf(handle)).toMatchObject({ falloutsOpen: 0, progress: { completed: 2, failed: 0 } });
+  });
+
+  it("stops a case's escalation clock while it is on hold and starts it again on release", async () => {
+    const { handle, ids } = await startDomainOrder((p) => [task(`${p}T01`)]);
+    const [circuit] = ids;
+    apiBehaviour.set(circuit, (attempt) => {
+      if (attempt === 1) throw refusal('carrier refused');
+      return { reference: 'CIRCUIT-43' };
+    });
+    const caseId = `FO-${circuit}-1`;
+    const fallout = falloutOf(caseId);
+    const escalations = () => argsOf(t.calls, 'escalateFallout').filter(([id]) => id === caseId);
+    await until(
+      () => fallout.query(falloutStatusQuery),
+      (s) => s.state === 'open',
+      'the case',
+    );
+    await fallout.executeUpdate(workUpdate, { args: [{ action: 'take', by: 'noc-3' }] });
+    const held = await fallout.executeUpdate(workUpdate, {
+      args: [{ action: 'hold', by: 'noc-3', note: 'customer back on Monday' }],
+    });
+    expect(held).toMatchObject({ state: 'onHold', escalations: 0 });
+
+    // Three times the 4-hour deadline on hold: no escalation.
+    await t.env.sleep(12 * HOUR);
+    expect(await fallout.query(falloutStatusQuery)).toMatchObject({ state: 'onHold', escalations: 0 });
+    expect(escalations()).toEqual([]);
+
+    // Released, the clock starts again: escalated once its 4 hours have passed, not before.
+    await fallout.executeUpdate(workUpdate, { args: [{ action: 'release', by: 'noc-3' }] });
+    await t.env.sleep(4 * HOUR - MINUTE);
+    expect(await fallout.query(falloutStatusQuery)).toMatchObject({ escalations: 0 });
+    await t.env.sleep(2 * MINUTE);
+    await until(
+      () => fallout.query(falloutStatusQuery),
+      (s) => s.escalations === 1,
+      'the escalation after release',
+    );
+    expect(escalations()).toEqual([[caseId, 'provisioning-tier2', 1]]);
+
+    await fallout.executeUpdate(resolveUpdate, { args: [{ action: 'retry', by: 'noc-3' }] });
+    expect(await handle.result()).toBe('completed');
   });
 
   it('refuses to skip a mandatory task, completes it by hand, skips an optional one, and releases their dependent', async () => {
