@@ -17,6 +17,14 @@ interface Link {
 const id = '$response.body#/id';
 const byId = { id };
 const tmf = '/tmf-api/productOrderingManagement/v4';
+/** Every TMF API with a hub, and the resource its list answers (an array of them). */
+const tmfApis: [string, string][] = [
+  ['productOrderingManagement', 'productOrder'],
+  ['quoteManagement', 'quote'],
+  ['serviceOrdering', 'serviceOrder'],
+  ['productInventory', 'product'],
+  ['serviceInventory', 'service'],
+];
 
 /** Source operation, its success status, and each operation the answer's ID opens. */
 const links: Link[] = [
@@ -81,6 +89,33 @@ const links: Link[] = [
     to: `GET ${tmf}/cancelProductOrder/{id}`,
     parameters: byId,
   },
+  // A work list's first entry: what a back-office screen opens next.
+  ...['POST /tasks/{id}/complete', 'POST /tasks/{id}/fail'].map((to) => ({
+    from: 'GET /tasks',
+    status: '200',
+    to,
+    parameters: { id: '$response.body#/tasks/0/id' },
+  })),
+  ...['GET /fallouts/{id}', 'POST /fallouts/{id}/work', 'POST /fallouts/{id}/resolve'].map((to) => ({
+    from: 'GET /fallouts',
+    status: '200',
+    to,
+    parameters: { id: '$response.body#/fallouts/0/id' },
+  })),
+  ...tmfApis.flatMap(([api, resource]) => [
+    ...['GET', 'DELETE'].map((method) => ({
+      from: `POST /tmf-api/${api}/v4/hub`,
+      status: '201',
+      to: `${method} /tmf-api/${api}/v4/hub/{id}`,
+      parameters: byId,
+    })),
+    {
+      from: `GET /tmf-api/${api}/v4/${resource}`,
+      status: '200',
+      to: `GET /tmf-api/${api}/v4/${resource}/{id}`,
+      parameters: { id: '$response.body#/0/id' },
+    },
+  ]),
 ];
 
 /** `#/paths/~1quotes~1{id}/get` for `GET /quotes/{id}` (RFC 6901 escapes `/` as `~1`). */

@@ -97,3 +97,25 @@ declare module 'fastify' {
     bodyByMediaType?: Record<string, Record<string, unknown>>;
   }
 }
+
+/**
+ * A body the route takes or not (its schema `.nullish()`: hold, resume, cancel with an optional reason)
+ * is `required: false` in the document; @fastify/swagger marks every body required.
+ */
+export function withOptionalBodies(document: Record<string, unknown>): Record<string, unknown> {
+  const paths = (document.paths ?? {}) as Record<string, Record<string, JsonSchema>>;
+  for (const operations of Object.values(paths))
+    for (const operation of Object.values(operations)) {
+      const body = operation.requestBody as JsonSchema | undefined;
+      const content = (body?.content ?? {}) as Record<string, JsonSchema>;
+      const accepts = Object.values(content).map((media) => media.schema as JsonSchema | undefined);
+      if (body && accepts.length > 0 && accepts.every((schema) => schema && acceptsNull(schema)))
+        body.required = false;
+    }
+  return document;
+}
+
+function acceptsNull(schema: JsonSchema): boolean {
+  const anyOf = schema.anyOf as JsonSchema[] | undefined;
+  return schema.type === 'null' || (Array.isArray(anyOf) && anyOf.some((s) => s.type === 'null'));
+}

@@ -25,9 +25,48 @@ import { falloutCaseStates } from '../domain/states';
  */
 const isoTimestamp = customType<{ data: string; driverData: string | Date }>({
   dataType: () => 'timestamp with time zone',
-  fromDriver: (value) => new Date(value).toISOString(),
-  toDriver: (value) => value,
+  fromDriver: (value) => isoFromDriver(value),
+  toDriver: (value) => isoToDriver(value),
 });
+
+/**
+ * PostgreSQL's text form (`2026-11-23 09:50:30.159+00`, `0020-02-29 00:00:00+00`, `0001-01-01 00:00:00+00
+ * BC`) as ISO 8601. `new Date()` reads only some of those (not a year before 1000, nor BC), and a stored
+ * date that cannot be read would fail every read of its row.
+ */
+/** ISO 8601 as PostgreSQL reads it: year 0 and before (1 BC and before) in its `BC` form; others as they are. */
+export function isoToDriver(value: string): string {
+  const parts = /^([+-]\d{6}|\d{4})(-.*)$/.exec(value);
+  if (!parts || Number(parts[1]) >= 1) return value;
+  return `${String(1 - Number(parts[1])).padStart(4, '0')}${parts[2]} BC`;
+}
+
+export function isoFromDriver(value: string | Date): string {
+  if (value instanceof Date) return value.toISOString();
+  const parts =
+    /^(\d{4,})-(\d\d)-(\d\d)[ T](\d\d):(\d\d):(\d\d)(\.\d+)?(?:([+-])(\d\d)(?::?(\d\d))?(?::?(\d\d))?)?( BC)?$/.exec(
+      value,
+    );
+  if (!parts) return new Date(value).toISOString();
+  const [, year, month, day, hours, minutes, seconds, fraction, sign, offH, offM, offS, bc] = parts;
+  // Built in a leap year, then moved to its own: Date.UTC reads years 0 to 99 as 1900 to 1999.
+  const date = new Date(
+    Date.UTC(
+      2000,
+      +month - 1,
+      +day,
+      +hours,
+      +minutes,
+      +seconds,
+      fraction ? Math.round(+`0${fraction}` * 1000) : 0,
+    ),
+  );
+  date.setUTCFullYear(bc ? 1 - +year : +year); // 1 BC is year 0
+  const offsetSeconds = sign
+    ? (sign === '-' ? -1 : 1) * (+offH * 3600 + +(offM ?? 0) * 60 + +(offS ?? 0))
+    : 0;
+  return new Date(date.getTime() - offsetSeconds * 1000).toISOString();
+}
 const timestamp = (name: string) => isoTimestamp(name);
 const createdAt = () =>
   timestamp('created_at')

@@ -121,7 +121,10 @@ export const versionApproval = z.object({
   submittedAt: z.string(),
 });
 
-export const proposalParams = z.object({ id, version: z.coerce.number().int().positive() });
+export const proposalParams = z.object({
+  id,
+  version: z.coerce.number().int().positive().max(2_147_483_647),
+});
 export const proposalPdf = z.any().describe('application/pdf');
 export const proposalHtml = z.string().describe('text/html');
 

@@ -160,6 +160,15 @@ describe('the document links an answer to what it opens', () => {
     expect(doc.paths['/accounts'].post.responses['201'].links.post_quotes.requestBody).toEqual({
       accountId: '$response.body#/id',
     });
+    // A work list opens its first entry; a hub subscription its own reads.
+    expect(doc.paths['/tasks'].get.responses['200'].links.post_tasks_id_complete.parameters).toEqual({
+      id: '$response.body#/tasks/0/id',
+    });
+    const hub = doc.paths['/tmf-api/serviceOrdering/v4/hub'].post.responses['201'].links;
+    expect(Object.keys(hub).sort()).toEqual([
+      'delete_tmf_api_serviceOrdering_v4_hub_id_',
+      'get_tmf_api_serviceOrdering_v4_hub_id_',
+    ]);
     let count = 0;
     for (const item of Object.values<Record<string, any>>(doc.paths))
       for (const op of Object.values<any>(item))

@@ -332,6 +332,22 @@ describe('PATCH productOrder', () => {
     });
     expect(badDate.status).toBe(400);
     expectTmf('Error', badDate.body);
+
+    // Any date ISO 8601 writes reads back as it was written, year 20 and 1 BC (year 0) included: the
+    // fuzzer found a year before 1000 stored and then every read of the order a 500.
+    for (const date of ['0020-02-29', '0000-06-01T08:30:00Z', '9999-12-31T23:59:59.999Z']) {
+      const odd = await crm(
+        'PATCH',
+        `${base}/productOrder/${order.id}`,
+        JSON.stringify({ requestedCompletionDate: date }),
+        { 'content-type': 'application/merge-patch+json' },
+      );
+      expect(odd.status, JSON.stringify(odd.body)).toBe(200);
+      const written = new Date(date).toISOString();
+      expect(odd.body.requestedCompletionDate).toBe(written);
+      expect((await h.http('GET', `/orders/${order.id}`)).body.dueDate).toBe(written);
+      expect((await h.http('GET', `/orders?accountId=${accountId}`)).status).toBe(200);
+    }
   });
 });
 
