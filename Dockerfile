@@ -2,6 +2,8 @@
 FROM node:20-bookworm-slim
 WORKDIR /app
 COPY package.json package-lock.json ./
+# patch-package applies patches/ after the install (postgres.js: patches/README.md).
+COPY patches ./patches
 RUN npm ci --omit=dev --no-audit --no-fund
 COPY . .
 # Production workers load the prebuilt workflow bundle instead of bundling at start.

@@ -10,9 +10,10 @@ import {
 import type { AppDeps } from './deps';
 import { openApiSecurity, registerSecurity } from './auth';
 import { withLinks } from './document-links';
-import { withDocumentedRules } from './document-rules';
+import { withDocumentedRules, withOptionalBodies } from './document-rules';
 import { ApiError, registerErrorHandler } from './errors';
 import { registerInputGuards, routerOptions } from './input-guards';
+import { registerLoadShedding } from './load-shedding';
 import { registerObservability } from './observability';
 import { serializerCompiler } from './serializers';
 import { accountRoutes } from './routes/accounts';
@@ -44,6 +45,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Before any route: NUL bytes refused, 405 for a method a path lacks, for every route added below.
   registerErrorHandler(app, registerInputGuards(app));
   registerObservability(app);
+  // Past what the process can serve: 503 at once, before authentication or the database is reached.
+  await registerLoadShedding(app, deps.load);
   // Actions such as `POST /quotes/:id/submit` carry no body; many clients still send the JSON content type.
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
@@ -75,7 +78,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     transform: withDocumentedRules(jsonSchemaTransform),
     // The named zod schemas (`.meta({ id })`, e.g. `JsonValue`) as components the routes refer to, and the
     // links from an answer's ID to the operations it opens.
-    transformObject: (input) => withLinks(jsonSchemaTransformObject(input) as Record<string, unknown>),
+    transformObject: (input) =>
+      withOptionalBodies(withLinks(jsonSchemaTransformObject(input) as Record<string, unknown>)),
   });
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
   await registerSecurity(app, deps);

@@ -1,3 +1,4 @@
+import type { LoadLimits } from './load-shedding';
 import type { Client } from '@temporalio/client';
 import type { SecuritySettings } from './auth';
 import type { CatalogStore } from '../catalog/store';
@@ -25,4 +26,6 @@ export interface AppDeps extends SecuritySettings {
   hub?: { callbackAllowlist?: string[]; delivery?: Partial<HubDeliverySettings> };
   /** `GET /metrics` without a token (`METRICS_PUBLIC`); by default it needs `admin` or `viewer`. */
   metricsPublic?: boolean;
+  /** Load shedding (`API_MAX_IN_FLIGHT`, `API_MAX_EVENT_LOOP_DELAY_MS`): 503 past these. */
+  load?: LoadLimits;
 }

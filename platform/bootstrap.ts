@@ -101,6 +101,7 @@ export async function startApi(
   const app = await buildApp({
     auth,
     rateLimit: { max: config.rateLimitPerMinute },
+    load: { maxInFlight: config.maxInFlight, maxEventLoopDelayMs: config.maxEventLoopDelayMs },
     database: core.database,
     temporal: client,
     taskQueue: config.temporalTaskQueue,

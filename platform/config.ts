@@ -55,6 +55,10 @@ export interface Config {
   authRolesClaim: string;
   /** Requests one principal may make per minute before 429 (`RATE_LIMIT_PER_MINUTE`). */
   rateLimitPerMinute: number;
+  /** Requests served at once before 503 (`API_MAX_IN_FLIGHT`; 0: no bound). */
+  maxInFlight: number;
+  /** Event-loop delay past which requests get 503 (`API_MAX_EVENT_LOOP_DELAY_MS`; 0: no bound). */
+  maxEventLoopDelayMs: number;
   /** `METRICS_PUBLIC=true`: `GET /metrics` needs no token (a scraper on a trusted network); else admin or viewer. */
   metricsPublic: boolean;
   /**
@@ -128,6 +132,8 @@ export function loadConfig(): Config {
     auth: authFrom(),
     authRolesClaim: nonEmpty('AUTH_ROLES_CLAIM') ?? 'roles',
     rateLimitPerMinute: positiveFrom('RATE_LIMIT_PER_MINUTE', 1200),
+    maxInFlight: intFrom('API_MAX_IN_FLIGHT', 512),
+    maxEventLoopDelayMs: intFrom('API_MAX_EVENT_LOOP_DELAY_MS', 1000),
     metricsPublic: nonEmpty('METRICS_PUBLIC') === 'true',
     metricsPort: nonEmpty('METRICS_PORT') === undefined ? undefined : intFrom('METRICS_PORT', 0),
     otlpEndpoint: nonEmpty('OTEL_EXPORTER_OTLP_ENDPOINT'),

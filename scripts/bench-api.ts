@@ -43,6 +43,13 @@ interface Scenario {
 }
 
 let exitCode = 0;
+// A promise nobody awaited that failed (a query cut off as the product stops, say) is a finding, not a crash
+// that hides the figures: it is printed with the query postgres.js names, and the run fails.
+process.on('unhandledRejection', (err) => {
+  const { code, query } = (err ?? {}) as { code?: string; query?: string };
+  console.error(`[bench:api] unhandled rejection ${code ?? ''}${query ? ` in: ${query}` : ''}`, err);
+  exitCode = 1;
+});
 const rows: Record<string, unknown>[] = [];
 try {
   // One customer and a 50-site order of business broadband, each site with a field task (modem install).
@@ -175,6 +182,7 @@ try {
     });
   }
 } finally {
+  log('stopping the product');
   await engine.stop();
   await product.stop();
 }

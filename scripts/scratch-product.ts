@@ -120,6 +120,9 @@ export async function startScratchProduct(
       const app = await buildApp({
         auth: { kind: 'local', issuer },
         rateLimit: { max: 1_000_000 },
+        // The worker shares this process (its replays would count as the API's lateness); the requests in
+        // flight stay bounded, so that bench:api past 512 clients shows the 503s.
+        load: { maxEventLoopDelayMs: 0, maxInFlight: Number(process.env.API_MAX_IN_FLIGHT ?? 512) },
         database,
         temporal: client,
         taskQueue,

@@ -35,8 +35,13 @@ export interface StubApp {
   stop(): Promise<void>;
 }
 
-/** `database` replaces the run's database (one that cannot be reached, say); `stop` then closes it too. */
-export async function startStubApp(options: { database?: Database } = {}): Promise<StubApp> {
+/**
+ * `database` replaces the run's database (one that cannot be reached, say); `stop` then closes it too.
+ * `load`: the load-shedding bounds (the defaults otherwise).
+ */
+export async function startStubApp(
+  options: { database?: Database; load?: AppDeps['load'] } = {},
+): Promise<StubApp> {
   const database = options.database ?? (await openDatabase(inject('databaseUrl')));
   const catalog = readCatalog();
   const temporal = new FakeTemporal();
@@ -69,6 +74,8 @@ export async function startStubApp(options: { database?: Database } = {}): Promi
     catalogs: catalogs as unknown as AppDeps['catalogs'],
     simulator: simulator as unknown as AppDeps['simulator'],
     devMode: true,
+    // A busy test machine is not an overloaded API: only the bounds a test asks for.
+    load: options.load ?? { maxEventLoopDelayMs: 0 },
   });
   return {
     app,
