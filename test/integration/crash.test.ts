@@ -6,8 +6,6 @@
  * The file has a database of its own, so that its locks stall no other test.
  */
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { ChildProcess } from 'node:child_process';
 import type { WorkflowHandle } from '@temporalio/client';
 import { and, eq, like, sql } from 'drizzle-orm';
@@ -18,6 +16,7 @@ import type { ScratchDatabase } from '../../platform/scratch-database';
 import { workflowId } from '../../workflows/contracts';
 import { expectEffectsOnce } from '../effects';
 import { eventually, startHarness, type Harness } from '../harness';
+import { Listener, type HubEvent } from '../hub-listener';
 import { createOwnDatabase } from '../own-database';
 import { createAccount, createQuote, orderFor, orderInState, site } from '../lifecycle';
 import { kill, startWorkerProcess } from '../processes';
@@ -31,23 +30,6 @@ let probe: postgres.Sql;
 
 const startWorker = () =>
   startWorkerProcess(taskQueue, { DATABASE_URL: own.url, SIMULATOR_LATENCY_MS: '150' });
-
-/** A TMF hub listener on loopback: what it received, in order of arrival. */
-async function startListener() {
-  const received: { eventId: string; eventType: string; correlationId: string; state?: string }[] = [];
-  const server = createServer((req, res) => {
-    let raw = '';
-    req.on('data', (chunk) => (raw += chunk));
-    req.on('end', () => {
-      const body = JSON.parse(raw);
-      received.push({ ...body, state: body.event?.productOrder?.state });
-      res.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/events`;
-  return { url, received, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
-}
 
 /**
  * Holds `table` in SHARE mode from a transaction of its own: whoever writes the table waits behind it,
@@ -118,7 +100,7 @@ describe('a worker killed mid-order', () => {
   it('ends the order completed with every side effect once, after SIGKILLs at three points', async () => {
     const { db } = h.database;
     // A TMF hub listener too: its events go through the same worker's deliveries.
-    const listener = await startListener();
+    const listener = await new Listener().start();
     const subscribed = await h.as('crm', 'integration')('POST', '/tmf-api/productOrderingManagement/v4/hub', {
       callback: listener.url,
     });
@@ -172,24 +154,23 @@ describe('a worker killed mid-order', () => {
 
     // The hub lost and reordered nothing: once deduplicated by eventId, the creation, then every state
     // the audit trail recorded, in its order.
+    const stateOf = (e: HubEvent) => e.event.productOrder?.state;
     const delivered = await eventually(async () => {
-      const seen = new Set<string>();
-      const events = listener.received.filter(
-        (e) => e.correlationId === orderId && !seen.has(e.eventId) && seen.add(e.eventId),
-      );
-      return events.some((e) => e.eventType === 'ProductOrderStateChangeEvent' && e.state === 'completed')
+      const events = listener.events(orderId);
+      return events.some((e) => e.eventType === 'ProductOrderStateChangeEvent' && stateOf(e) === 'completed')
         ? events
         : undefined;
     }, 'the hub to deliver the completion');
     expect(delivered[0].eventType).toBe('ProductOrderCreateEvent');
-    expect(
-      delivered.filter((e) => e.eventType === 'ProductOrderStateChangeEvent').map((e) => e.state),
-    ).toEqual(['inProgress', 'completed']);
+    expect(delivered.filter((e) => e.eventType === 'ProductOrderStateChangeEvent').map(stateOf)).toEqual([
+      'inProgress',
+      'completed',
+    ]);
     const hub = h.as('crm', 'integration');
     expect(
       (await hub('DELETE', `/tmf-api/productOrderingManagement/v4/hub/${subscribed.body.id}`)).status,
     ).toBe(204);
-    await listener.close();
+    await listener.stop();
   }, 180_000);
 
   it('survives SIGKILLs during quote approval, decomposition and closure: the order completes, each effect once', async () => {

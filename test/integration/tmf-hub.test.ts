@@ -4,66 +4,14 @@
  * a listener that answers 500 gets everything it missed once it recovers, the subscription showing
  * `failing` past the retry window (shortened here to 3 s) and `active` again after.
  */
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, startHarness, type Harness, type Http } from '../harness';
+import { Listener, type HubEvent } from '../hub-listener';
 import { billingProfile, createQuote, runningTask, site } from '../lifecycle';
 import { expectTmf, expectTmfOf, type Tmf622Definition } from '../tmf-schema';
 
 const base = '/tmf-api/productOrderingManagement/v4';
-
-interface Delivery {
-  headers: IncomingHttpHeaders;
-  raw: string;
-  body: {
-    eventId: string;
-    eventType: string;
-    eventTime: string;
-    correlationId: string;
-    event: {
-      productOrder?: { id: string; state: string };
-      cancelProductOrder?: { id: string; state: string };
-    };
-  };
-}
-
-/** A listener on loopback: records every delivery; answers 500 while `down`. */
-class Listener {
-  readonly deliveries: Delivery[] = [];
-  down = false;
-  private server!: Server;
-  url = '';
-
-  async start(): Promise<this> {
-    this.server = createServer((req, res) => {
-      let raw = '';
-      req.on('data', (chunk) => (raw += chunk));
-      req.on('end', () => {
-        if (this.down) {
-          res.writeHead(500).end();
-          return;
-        }
-        this.deliveries.push({ headers: req.headers, raw, body: JSON.parse(raw) });
-        res.writeHead(204).end();
-      });
-    });
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/events`;
-    return this;
-  }
-
-  /** Each event once, in the order first received. */
-  events(orderId: string) {
-    const seen = new Set<string>();
-    return this.deliveries
-      .map((d) => d.body)
-      .filter((e) => e.correlationId === orderId && !seen.has(e.eventId) && seen.add(e.eventId));
-  }
-
-  stop = () => new Promise<void>((resolve) => this.server.close(() => resolve()));
-}
 
 let h: Harness;
 let crm: Http;
@@ -123,10 +71,10 @@ async function auditedStates(orderId: string): Promise<string[]> {
   return audit.filter((e) => e.entityType === 'order' && e.entityId === orderId).map((e) => e.toState);
 }
 
-const isCompletion = (e: Delivery['body']) =>
+const isCompletion = (e: HubEvent) =>
   e.eventType === 'ProductOrderStateChangeEvent' && e.event.productOrder?.state === 'completed';
 
-function expectValidEvent(event: Delivery['body']): void {
+function expectValidEvent(event: HubEvent): void {
   if (event.eventType.startsWith('ProductOrder') && !/Milestone|Jeopardy/.test(event.eventType))
     expectTmf(event.eventType as Tmf622Definition, event);
   if (event.event.productOrder) expectTmf('ProductOrder', event.event.productOrder);
