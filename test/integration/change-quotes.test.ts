@@ -139,8 +139,8 @@ describe('commercial changes through a change quote', () => {
     expect(amendments.map((a: { state: string }) => a.state)).toEqual(['completed']);
   });
 
-  it('a rejected change quote withdraws its change; the next one removes a site at a lower price', async () => {
-    const { orderId } = await orderFor(h, {
+  it('a rejected change quote withdraws its change; the next ones remove a site and add one, each kept on the contract', async () => {
+    const { quoteId, orderId } = await orderFor(h, {
       members: [site('ham', 'Hamburg'), site('kie', 'Kiel')],
       items: ['ham', 'kie'].map((ref) => ({
         offeringCode: 'BUSINESS_BROADBAND',
@@ -184,6 +184,31 @@ describe('commercial changes through a change quote', () => {
       'withdrawn',
       expect.stringMatching(/^(inProgress|completed)$/),
     ]);
+
+    // A third change, list price: approved at once, signed, and the contract keeps both signed changes.
+    const addition = await h.http('POST', `/orders/${orderId}/amendments`, { add: [newSite('wis')] });
+    expect(addition.status, JSON.stringify(addition.body)).toBe(202);
+    expect((await h.http('POST', `/quotes/${addition.body.changeQuote.id}/submit`)).body.state).toBe(
+      'approved',
+    );
+    const signedAgain = await h.http('POST', `/quotes/${addition.body.changeQuote.id}/accept`, {
+      signedBy: 'Jens Ohl, CEO',
+    });
+    expect(signedAgain.status, JSON.stringify(signedAgain.body)).toBe(200);
+    const contract = (await h.http('GET', `/quotes/${quoteId}`)).body.salesContract;
+    expect(
+      contract.changes.map(
+        (c: { changeQuoteId: string; amendmentId: string; recurringDifference: number }) => [
+          c.changeQuoteId,
+          c.amendmentId,
+          c.recurringDifference,
+        ],
+      ),
+    ).toEqual([
+      [removal.body.changeQuote.id, `${orderId}-A02`, -item.recurringNet],
+      [addition.body.changeQuote.id, `${orderId}-A03`, addition.body.changeQuote.difference.recurring],
+    ]);
+    expect(addition.body.changeQuote.difference.recurring).toBeGreaterThan(0);
   });
 
   it('refuses the signature once the order can no longer take the change, signing nothing', async () => {

@@ -1,6 +1,6 @@
-import { eq, like } from 'drizzle-orm';
+import { and, eq, like } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditEvents, simulatorCalls } from '../../db/schema';
+import { auditEvents, quoteFeasibility, quotes, simulatorCalls, subOrders } from '../../db/schema';
 import { eventually, startHarness, type Harness } from '../harness';
 import { createAccount, orderFor, site } from '../lifecycle';
 
@@ -102,5 +102,48 @@ describe('feasibility at quote time', () => {
       .from(simulatorCalls)
       .where(like(simulatorCalls.idempotencyKey, `order:${orderId}:feasibility:%`));
     expect(asked).toEqual([]);
+  });
+
+  it('asks again, at order approval, only for the site whose quote-time result has grown too old', async () => {
+    const { db } = h.database;
+    const { orderId } = await orderFor(
+      h,
+      {
+        members: [site('fresh', 'Lübeck office'), site('stale', 'Wismar depot')],
+        items: [
+          { offeringCode: 'BUSINESS_BROADBAND', appliesTo: { member: 'fresh' } },
+          { offeringCode: 'BUSINESS_BROADBAND', appliesTo: { member: 'stale' } },
+        ],
+      },
+      {
+        // Signed long after the depot was checked: its result is older than FEASIBILITY_VALID_DAYS.
+        beforeOrder: async (accountId) => {
+          const [quote] = await db.select().from(quotes).where(eq(quotes.accountId, accountId));
+          const aged = await db
+            .update(quoteFeasibility)
+            .set({ checkedAt: new Date(Date.now() - 400 * 86_400_000).toISOString() })
+            .where(and(eq(quoteFeasibility.quoteId, quote.id), eq(quoteFeasibility.memberRef, 'stale')))
+            .returning();
+          expect(aged).toHaveLength(1);
+        },
+      },
+    );
+    const approval = await eventually(async () => {
+      const [event] = await db
+        .select()
+        .from(auditEvents)
+        .where(eq(auditEvents.eventKey, `order:${orderId}:approval`));
+      return event;
+    }, 'the order approval');
+    expect(approval).toMatchObject({ toState: 'approved', details: { feasibilityReused: 1, refusals: [] } });
+    const asked = await db
+      .select()
+      .from(simulatorCalls)
+      .where(like(simulatorCalls.idempotencyKey, `order:${orderId}:feasibility:%`));
+    const [depot] = await db
+      .select()
+      .from(subOrders)
+      .where(and(eq(subOrders.orderId, orderId), eq(subOrders.memberRef, 'stale')));
+    expect(asked.map((c) => c.idempotencyKey)).toEqual([`order:${orderId}:feasibility:${depot.id}`]);
   });
 });
