@@ -12,6 +12,23 @@ afterAll(async () => {
   await h?.stop();
 });
 
+/** The order approval's audit event, once the workflow has recorded it. */
+const orderApproval = (orderId: string) =>
+  eventually(async () => {
+    const [event] = await h.database.db
+      .select()
+      .from(auditEvents)
+      .where(eq(auditEvents.eventKey, `order:${orderId}:approval`));
+    return event;
+  }, 'the order approval');
+
+/** The feasibility calls order approval made to the simulator. */
+const feasibilityCalls = (orderId: string) =>
+  h.database.db
+    .select()
+    .from(simulatorCalls)
+    .where(like(simulatorCalls.idempotencyKey, `order:${orderId}:feasibility:%`));
+
 describe('feasibility at quote time', () => {
   it('checks every site of a submitted version, refuses a site that cannot be served, and lets the next version without its offer through', async () => {
     const accountId = await createAccount(h, 'Feasibility Foods KG');
@@ -89,19 +106,11 @@ describe('feasibility at quote time', () => {
       members: [site('hq', 'Rostock HQ')],
       items: [{ offeringCode: 'BUSINESS_BROADBAND', appliesTo: { member: 'hq' } }],
     });
-    const approval = await eventually(async () => {
-      const [event] = await h.database.db
-        .select()
-        .from(auditEvents)
-        .where(eq(auditEvents.eventKey, `order:${orderId}:approval`));
-      return event;
-    }, 'the order approval');
-    expect(approval).toMatchObject({ toState: 'approved', details: { feasibilityReused: 1, refusals: [] } });
-    const asked = await h.database.db
-      .select()
-      .from(simulatorCalls)
-      .where(like(simulatorCalls.idempotencyKey, `order:${orderId}:feasibility:%`));
-    expect(asked).toEqual([]);
+    expect(await orderApproval(orderId)).toMatchObject({
+      toState: 'approved',
+      details: { feasibilityReused: 1, refusals: [] },
+    });
+    expect(await feasibilityCalls(orderId)).toEqual([]);
   });
 
   it('asks again, at order approval, only for the site whose quote-time result has grown too old', async () => {
@@ -128,18 +137,11 @@ describe('feasibility at quote time', () => {
         },
       },
     );
-    const approval = await eventually(async () => {
-      const [event] = await db
-        .select()
-        .from(auditEvents)
-        .where(eq(auditEvents.eventKey, `order:${orderId}:approval`));
-      return event;
-    }, 'the order approval');
-    expect(approval).toMatchObject({ toState: 'approved', details: { feasibilityReused: 1, refusals: [] } });
-    const asked = await db
-      .select()
-      .from(simulatorCalls)
-      .where(like(simulatorCalls.idempotencyKey, `order:${orderId}:feasibility:%`));
+    expect(await orderApproval(orderId)).toMatchObject({
+      toState: 'approved',
+      details: { feasibilityReused: 1, refusals: [] },
+    });
+    const asked = await feasibilityCalls(orderId);
     const [depot] = await db
       .select()
       .from(subOrders)
