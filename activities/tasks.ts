@@ -1,7 +1,7 @@
 import { Context } from '@temporalio/activity';
-import { eq, sql } from 'drizzle-orm';
+import { eq, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import { auditEvents, domainOrders, tasks } from '../db/schema';
+import { auditEvents, tasks } from '../db/schema';
 import { recordTmfEvents } from '../db/tmf-outbox';
 import { failureOf, FailureType, refusal } from '../domain/failures';
 import type { DownstreamSimulator } from '../downstream/simulator';
@@ -15,48 +15,64 @@ export function taskActivities(db: Db, simulator: DownstreamSimulator) {
     return task;
   }
 
-  /** Moves the task to `completed` and stores what it produced, in one transaction, once. */
+  /**
+   * Moves one task to `to` with its audit event, in one statement (atomic without a transaction of its
+   * own) and at most once per event key; `also` sets other columns of the task in the same update. Answers
+   * whether it moved: false when the event was already recorded (a retry). A task's moves are the hottest
+   * writes of an order (two per api attempt), so each is one round trip to the database, not a
+   * transaction of several (`transition` in activities/transitions.ts is the general form).
+   */
+  async function moveTask(
+    taskId: string,
+    change: { to: string; eventKey: string; actor: string; details?: Record<string, unknown> },
+    also: SQL = sql``,
+  ): Promise<boolean> {
+    const details = change.details ? JSON.stringify(change.details) : null;
+    const moved = rowsOf<{ id: string }>(
+      await db.execute(sql`
+        with current as (select id, state, order_id from tasks where id = ${taskId} for update),
+        recorded as (
+          insert into audit_events (event_key, order_id, entity_type, entity_id, from_state, to_state, actor, details)
+          select ${change.eventKey}, order_id, 'task', id, state, ${change.to}, ${change.actor}, ${details}::jsonb
+          from current
+          on conflict do nothing
+          returning entity_id
+        ),
+        moved as (
+          update tasks set state = ${change.to}, updated_at = now()${also}
+          where id in (select entity_id from recorded)
+          returning id, order_id, domain_order_id, code, point_of_no_return
+        ),
+        milestones as (
+          -- The point of no return spreads to the bundle: every order item the domain order realises.
+          insert into audit_events (event_key, order_id, entity_type, entity_id, to_state, actor, details)
+          select 'milestone:' || item_id || ':pointOfNoReturn', m.order_id, 'milestone', item_id,
+                 'pointOfNoReturn', ${change.actor}, jsonb_build_object('taskId', m.id, 'code', m.code)
+          from moved m
+          join domain_orders d on d.id = m.domain_order_id
+          cross join lateral unnest(d.order_item_ids) as item_id
+          where m.point_of_no_return and ${change.to} = 'completed'
+          on conflict do nothing
+        )
+        select id from moved`),
+    );
+    return moved.length > 0;
+  }
+
+  /** Moves the task to `completed` and stores what it produced, in one statement, once. */
   async function markCompleted(
     taskId: string,
-    fields: Pick<typeof tasks.$inferInsert, 'result' | 'completedBy' | 'note'>,
+    fields: { result: unknown; completedBy: string; note?: string | null },
     actor: string,
     details?: Record<string, unknown>,
   ): Promise<void> {
-    await db.transaction(async (tx) => {
-      const moved = await transition(tx, {
-        entity: 'task',
-        id: taskId,
-        to: 'completed',
-        eventKey: `task:${taskId}:completed`,
-        actor,
-        details,
-      });
-      // A retry after the first success changes nothing, not even the completion time.
-      if (!moved) return;
-      const [task] = await tx
-        .update(tasks)
-        .set({ ...fields, completedAt: new Date().toISOString() })
-        .where(eq(tasks.id, taskId))
-        .returning();
-      if (task.pointOfNoReturn) {
-        // The milestone spreads to the bundle: every order item the domain order realises.
-        const [bundle] = await tx.select().from(domainOrders).where(eq(domainOrders.id, task.domainOrderId));
-        await tx
-          .insert(auditEvents)
-          .values(
-            bundle.orderItemIds.map((itemId) => ({
-              eventKey: `milestone:${itemId}:pointOfNoReturn`,
-              orderId: task.orderId,
-              entityType: 'milestone',
-              entityId: itemId,
-              toState: 'pointOfNoReturn',
-              actor: actor,
-              details: { taskId, code: task.code },
-            })),
-          )
-          .onConflictDoNothing();
-      }
-    });
+    // A retry after the first success changes nothing, not even the completion time.
+    await moveTask(
+      taskId,
+      { to: 'completed', eventKey: `task:${taskId}:completed`, actor, details },
+      sql`, result = ${JSON.stringify(fields.result)}::jsonb, completed_by = ${fields.completedBy},
+          completed_at = now()${fields.note !== undefined ? sql`, note = ${fields.note}` : sql``}`,
+    );
   }
 
   return {
@@ -71,28 +87,28 @@ export function taskActivities(db: Db, simulator: DownstreamSimulator) {
       const actor = task.system ?? 'downstream';
       // Before anything is recorded: an offline system holds the task without spending the attempt.
       if (task.system) await simulator.ensureOnline(task.system);
-      await db.transaction(async (tx) => {
-        await transition(tx, {
-          entity: 'task',
-          id: taskId,
+      await moveTask(
+        taskId,
+        {
           to: 'running',
           eventKey: `task:${taskId}:attempt-${attempt}:running`,
           actor: engineActor(),
           details: { attempt },
-        });
-        await tx
-          .update(tasks)
-          .set({ attempts: attempt, startedAt: task.startedAt ?? new Date().toISOString() })
-          .where(eq(tasks.id, taskId));
-      });
+        },
+        sql`, attempts = ${attempt}, started_at = coalesce(started_at, now())`,
+      );
+      // Heartbeats while the call runs (the SDK sends at most one per 80 % of the heartbeat timeout). None
+      // at the start: a call that answers within a second costs the server no heartbeat at all.
       const context = Context.current();
-      context.heartbeat();
       const beat = setInterval(() => context.heartbeat(), 1000);
       try {
         // What the items of its bundle are configured as, as the amendments left them.
         const configuration = rowsOf<{ id: string; characteristics: Record<string, unknown> }>(
           await db.execute(
-            sql`select oi.id, oi.characteristics from order_items oi join domain_orders d on oi.id = any(d.order_item_ids) where d.id = ${task.domainOrderId}`,
+            sql`select oi.id, oi.characteristics from domain_orders d
+                cross join lateral unnest(d.order_item_ids) as item(id)
+                join order_items oi on oi.id = item.id
+                where d.id = ${task.domainOrderId}`,
           ),
         ).filter((row) => Object.keys(row.characteristics ?? {}).length > 0);
         const response = await simulator.call({

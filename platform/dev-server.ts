@@ -30,6 +30,7 @@ export const fileStatePragmas = [
 export const devServerDynamicConfig = {
   'matching.numTaskqueueReadPartitions': 1,
   'matching.numTaskqueueWritePartitions': 1,
+  'system.enableActivityEagerExecution': true,
 };
 
 export interface DevServerOptions {

@@ -43,6 +43,7 @@ const sites = Number(option('sites') ?? Math.ceil(Number(option('tasks') ?? 2500
 const taskCount = sites * tasksPerSite;
 const servers = (option('server') ? [option('server')] : ['file', 'memory']) as ('file' | 'memory')[];
 const withFloor = !args.includes('--no-floor');
+const withEngine = !args.includes('--no-engine');
 const log = (line: string) => console.error(`[bench] ${line}`);
 
 /** One offering's tree from the catalog: its specifications (domain orders) and their api tasks. */
@@ -235,20 +236,20 @@ async function runEngine(product: ScratchProduct, label: string): Promise<Phase>
   }
 }
 
-const results: { server: 'file' | 'memory'; floor?: Phase; engine: Phase; ratio?: number }[] = [];
+const results: { server: 'file' | 'memory'; floor?: Phase; engine?: Phase; ratio?: number }[] = [];
 log(`${sites} on-net sites, ${taskCount} api tasks; servers: ${servers.join(', ')}`);
 for (const server of servers) {
   const product = await startScratchProduct(log, { fileState: server === 'file' });
   try {
     const floor = withFloor ? await runFloor(product, server) : undefined;
     if (floor) log(`${server} floor: ${floor.seconds} s, ${floor.tasksPerSec} tasks/s`);
-    const engine = await runEngine(product, server);
-    log(`${server} engine: ${engine.seconds} s, ${engine.tasksPerSec} tasks/s`);
+    const engine = withEngine ? await runEngine(product, server) : undefined;
+    if (engine) log(`${server} engine: ${engine.seconds} s, ${engine.tasksPerSec} tasks/s`);
     results.push({
       server,
       floor,
       engine,
-      ...(floor ? { ratio: Number((engine.tasksPerSec / floor.tasksPerSec).toFixed(3)) } : {}),
+      ...(floor && engine ? { ratio: Number((engine.tasksPerSec / floor.tasksPerSec).toFixed(3)) } : {}),
     });
   } finally {
     await product.stop();
@@ -284,7 +285,13 @@ console.log(
 );
 for (const [name, value] of rows)
   console.log(
-    [name, ...results.flatMap((r) => [r.floor ? String(value(r.floor)) : '-', String(value(r.engine))])]
+    [
+      name,
+      ...results.flatMap((r) => [
+        r.floor ? String(value(r.floor)) : '-',
+        r.engine ? String(value(r.engine)) : '-',
+      ]),
+    ]
       .map((c) => c.padEnd(24))
       .join(''),
   );
