@@ -3,7 +3,9 @@
  * and writes the histories of all their workflows to `test/histories/<scenario>.json`. The replay test
  * (`test/integration/replay.test.ts`) replays them against the current workflow code, so that a change
  * that would break running orders fails CI. Record again (and commit) when a change to workflow code is
- * meant to alter histories, and guard that change with `patched()` for the orders already running.
+ * meant to alter histories, and guard that change with `patched()` for the orders already running;
+ * `-- --suffix <name>` writes `<scenario>.<name>.json` beside the histories recorded before the change,
+ * so that both the old path of the patch and the new one keep replaying.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -13,6 +15,8 @@ import { workflowId } from '../workflows/contracts';
 import { startScratchProduct } from './scratch-product';
 
 const out = fileURLToPath(new URL('../test/histories/', import.meta.url));
+const suffixAt = process.argv.indexOf('--suffix');
+const suffix = suffixAt >= 0 ? `.${process.argv[suffixAt + 1]}` : '';
 const log = (line: string) => console.log(`[record] ${line}`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -135,7 +139,7 @@ async function save(scenario: string, ids: { orderId: string; quoteId: string },
     histories.push({ workflowId: id, history: Buffer.from(encoded).toString('base64') });
   }
   mkdirSync(out, { recursive: true });
-  writeFileSync(path.join(out, `${scenario}.json`), JSON.stringify(histories));
+  writeFileSync(path.join(out, `${scenario}${suffix}.json`), JSON.stringify(histories));
   log(`${++saved}/${SCENARIOS} ${scenario}: order ${state}, ${histories.length} workflow histories`);
 }
 

@@ -160,6 +160,8 @@ export interface SubOrderInput {
   orderId: string;
   customerId: string;
   settings: FulfilmentSettings;
+  /** Started with `State` `inProgress` already shown (see `shownInProgressAtStart`): no upsert at its start. */
+  shownInProgress?: boolean;
 }
 export interface DomainOrderInput {
   domainOrderId: string;
@@ -168,6 +170,8 @@ export interface DomainOrderInput {
   customerId: string;
   domain: string;
   settings: FulfilmentSettings;
+  /** Started with `State` `inProgress` already shown (see `shownInProgressAtStart`): no upsert at its start. */
+  shownInProgress?: boolean;
 }
 /** A task of another domain order finished: sent to the domain orders that wait on it. */
 export const taskFinishedSignal = defineSignal<[{ taskId: string; outcome: TaskOutcome }]>('taskFinished');

@@ -76,7 +76,7 @@ export async function domainOrder(input: DomainOrderInput): Promise<DomainOrderS
   }
   for (const [id, outcome] of Object.entries(plan.settled)) settled.set(id, outcome);
   node.progress.total = plan.tasks.length;
-  node.show('inProgress');
+  node.show('inProgress', { upsert: !input.shownInProgress });
   const apiTasks = new ApiTasks(customerId, control);
 
   const own = new Map(plan.tasks.map((t) => [t.id, t]));

@@ -72,13 +72,18 @@ export class FulfilmentNode<S extends OrderStatus['state']> {
     }
   }
 
-  /** Shows the new state (search attributes, details); the order also carries it as `OrderState`. */
-  show(to: S): void {
+  /**
+   * Shows the new state (search attributes, details); the order also carries it as `OrderState`. Without
+   * `upsert` only the query and the details change: the search attribute shows it already (a child
+   * started with it, see `childStart`).
+   */
+  show(to: S, { upsert = true } = {}): void {
     this.state = to;
-    upsertSearchAttributes([
-      { key: State, value: to },
-      ...(this.entity === 'order' ? [{ key: OrderState, value: to }] : []),
-    ]);
+    if (upsert)
+      upsertSearchAttributes([
+        { key: State, value: to },
+        ...(this.entity === 'order' ? [{ key: OrderState, value: to }] : []),
+      ]);
     this.report();
   }
 

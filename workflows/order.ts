@@ -3,6 +3,7 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
+  patched,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -17,7 +18,7 @@ import {
 } from './contracts';
 import { FulfilmentNode } from './fulfilment-node';
 import { OrderControls } from './order-controls';
-import { childSearchAttributes, compensate, ControlRelay, itemStateOf } from './shared';
+import { childStart, SHOWN_IN_PROGRESS_AT_START, compensate, ControlRelay, itemStateOf } from './shared';
 import { subOrder } from './sub-order';
 
 /**
@@ -100,15 +101,24 @@ export async function order(input: OrderInput): Promise<OrderState> {
   node.report();
 
   const runSubOrder = async (subOrderId: string) => {
+    const start = childStart(orderId, customerId, patched(SHOWN_IN_PROGRESS_AT_START));
     let outcome: string;
     try {
       outcome = await node.track(
         () =>
           relay.child(subOrder, {
             workflowId: workflowId.subOrder(subOrderId),
-            args: [{ subOrderId, orderId, customerId, settings }],
+            args: [
+              {
+                subOrderId,
+                orderId,
+                customerId,
+                settings,
+                ...(start.shownInProgress ? { shownInProgress: true } : {}),
+              },
+            ],
             staticSummary: `Sub-order ${subOrderId} of order ${orderId}`,
-            typedSearchAttributes: childSearchAttributes(orderId, customerId, 'acknowledged'),
+            typedSearchAttributes: start.typedSearchAttributes,
           }),
         (result) => result === 'completed',
       );

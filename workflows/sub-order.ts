@@ -11,7 +11,7 @@ import {
 import { runDag, type NodeOutcome } from './dag';
 import { domainOrder } from './domain-order';
 import { FulfilmentNode } from './fulfilment-node';
-import { childSearchAttributes, ControlRelay, itemStateOf } from './shared';
+import { childStart, ControlRelay, itemStateOf } from './shared';
 
 /** Most domain orders one sub-order runs at once. */
 const MAX_DOMAIN_ORDERS_IN_FLIGHT = 50;
@@ -30,7 +30,7 @@ export async function subOrder(input: SubOrderInput): Promise<OrderState> {
 
   const plan = await bookkeeping.startSubOrder(subOrderId, `${workflowInfo().workflowId}:inProgress`);
   node.progress.total = plan.length;
-  node.show('inProgress');
+  node.show('inProgress', { upsert: !input.shownInProgress });
 
   const outcomes = await runDag(
     plan,
@@ -44,11 +44,27 @@ export async function subOrder(input: SubOrderInput): Promise<OrderState> {
             node.waitingOnHold--;
           }
           if (control.cancelled) return 'notRun';
+          const { shownInProgress, typedSearchAttributes } = childStart(
+            orderId,
+            customerId,
+            input.shownInProgress,
+            d.domain,
+          );
           const result = await relay.child(domainOrder, {
             workflowId: workflowId.domainOrder(d.id),
-            args: [{ domainOrderId: d.id, subOrderId, orderId, customerId, domain: d.domain, settings }],
+            args: [
+              {
+                domainOrderId: d.id,
+                subOrderId,
+                orderId,
+                customerId,
+                domain: d.domain,
+                settings,
+                ...(shownInProgress ? { shownInProgress } : {}),
+              },
+            ],
             staticSummary: `${d.domain} domain order ${d.specCode} of sub-order ${subOrderId}`,
-            typedSearchAttributes: childSearchAttributes(orderId, customerId, 'acknowledged', d.domain),
+            typedSearchAttributes,
           });
           // A domain order retired by an amendment counts as cancelled, not failed.
           return result === 'completed' || result === 'cancelled' ? result : 'failed';

@@ -68,6 +68,18 @@ describe('fall-out cases', () => {
         (await searchAttribute(workflowId.order(orderId), 'FalloutOpen')) === true ? true : undefined,
       'FalloutOpen on the order workflow',
     );
+    // The waiting domain order and its sub-order show `inProgress` in Temporal, though neither upserted its
+    // state at its start: each was started with it shown (the patch `shown-in-progress-at-start`).
+    const domainOrderId = workflowId.domainOrder(tree.subOrders[0].domainOrders[0].id);
+    for (const id of [domainOrderId, workflowId.subOrder(tree.subOrders[0].id)]) {
+      expect(await searchAttribute(id, 'State')).toBe('inProgress');
+      const history = await h.client.workflow.getHandle(id).fetchHistory();
+      const upserted = (history.events ?? []).filter((e) => e.upsertWorkflowSearchAttributesEventAttributes);
+      const states = upserted.map((e) =>
+        Object.keys(e.upsertWorkflowSearchAttributesEventAttributes!.searchAttributes?.indexedFields ?? {}),
+      );
+      expect(states.flat(), id).not.toContain('State');
+    }
 
     const resolved = await h.by('noc-anna')('POST', `/fallouts/${fallout.id}/resolve`, {
       action: 'retry',
