@@ -90,7 +90,11 @@ export function decompositionActivities(db: Db, catalogs: CatalogStore) {
      * task, and the tasks of other domain orders it waits on that have already finished.
      */
     async startDomainOrder(domainOrderId: string, eventKey: string): Promise<DomainOrderStart> {
-      const [current] = await db.select().from(domainOrders).where(eq(domainOrders.id, domainOrderId));
+      const [current] = await db
+        .select({ state: domainOrders.state, catalogVersion: orders.catalogVersion })
+        .from(domainOrders)
+        .innerJoin(orders, eq(orders.id, domainOrders.orderId))
+        .where(eq(domainOrders.id, domainOrderId));
       if (current?.state === 'cancelled') return { retired: true, tasks: [], settled: {} };
       await transition(db, {
         entity: 'domainOrder',
@@ -105,7 +109,7 @@ export function decompositionActivities(db: Db, catalogs: CatalogStore) {
         .where(eq(tasks.domainOrderId, domainOrderId))
         .orderBy(asc(tasks.id));
       if (rows.length === 0) return { retired: false, tasks: [], settled: {} };
-      const catalog = await catalogs.get((await orderRow(db, rows[0].orderId)).catalogVersion);
+      const catalog = await catalogs.get(current.catalogVersion);
       const templates = new Map(catalog.specifications.flatMap((s) => s.tasks).map((t) => [t.code, t]));
       const own = new Set(rows.map((t) => t.id));
       const external = [...new Set(rows.flatMap((t) => [...t.dependsOn, ...t.throttledAfter]))].filter(

@@ -1,62 +1,18 @@
 import { Context } from '@temporalio/activity';
-import { eq, sql, type SQL } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { auditEvents, tasks } from '../db/schema';
 import { recordTmfEvents } from '../db/tmf-outbox';
 import { failureOf, FailureType, refusal } from '../domain/failures';
 import type { DownstreamSimulator } from '../downstream/simulator';
 import type { TaskCompletion, TaskFailure } from '../workflows/contracts';
-import { rowsOf, transition, engineActor } from './transitions';
+import { moveOne, rowsOf, transition, engineActor } from './transitions';
 
 export function taskActivities(db: Db, simulator: DownstreamSimulator) {
   async function taskRow(taskId: string) {
     const task = await db.query.tasks.findFirst({ where: eq(tasks.id, taskId) });
     if (!task) throw refusal(FailureType.NotFound, `Task ${taskId} does not exist`);
     return task;
-  }
-
-  /**
-   * Moves one task to `to` with its audit event, in one statement (atomic without a transaction of its
-   * own) and at most once per event key; `also` sets other columns of the task in the same update. Answers
-   * whether it moved: false when the event was already recorded (a retry). A task's moves are the hottest
-   * writes of an order (two per api attempt), so each is one round trip to the database, not a
-   * transaction of several (`transition` in activities/transitions.ts is the general form).
-   */
-  async function moveTask(
-    taskId: string,
-    change: { to: string; eventKey: string; actor: string; details?: Record<string, unknown> },
-    also: SQL = sql``,
-  ): Promise<boolean> {
-    const details = change.details ? JSON.stringify(change.details) : null;
-    const moved = rowsOf<{ id: string }>(
-      await db.execute(sql`
-        with current as (select id, state, order_id from tasks where id = ${taskId} for update),
-        recorded as (
-          insert into audit_events (event_key, order_id, entity_type, entity_id, from_state, to_state, actor, details)
-          select ${change.eventKey}, order_id, 'task', id, state, ${change.to}, ${change.actor}, ${details}::jsonb
-          from current
-          on conflict do nothing
-          returning entity_id
-        ),
-        moved as (
-          update tasks set state = ${change.to}, updated_at = now()${also}
-          where id in (select entity_id from recorded)
-          returning id, order_id, domain_order_id, code, point_of_no_return
-        ),
-        milestones as (
-          -- The point of no return spreads to the bundle: every order item the domain order realises.
-          insert into audit_events (event_key, order_id, entity_type, entity_id, to_state, actor, details)
-          select 'milestone:' || item_id || ':pointOfNoReturn', m.order_id, 'milestone', item_id,
-                 'pointOfNoReturn', ${change.actor}, jsonb_build_object('taskId', m.id, 'code', m.code)
-          from moved m
-          join domain_orders d on d.id = m.domain_order_id
-          cross join lateral unnest(d.order_item_ids) as item_id
-          where m.point_of_no_return and ${change.to} = 'completed'
-          on conflict do nothing
-        )
-        select id from moved`),
-    );
-    return moved.length > 0;
   }
 
   /** Moves the task to `completed` and stores what it produced, in one statement, once. */
@@ -66,12 +22,27 @@ export function taskActivities(db: Db, simulator: DownstreamSimulator) {
     actor: string,
     details?: Record<string, unknown>,
   ): Promise<void> {
-    // A retry after the first success changes nothing, not even the completion time.
-    await moveTask(
-      taskId,
-      { to: 'completed', eventKey: `task:${taskId}:completed`, actor, details },
-      sql`, result = ${JSON.stringify(fields.result)}::jsonb, completed_by = ${fields.completedBy},
+    // A retry after the first success changes nothing, not even the completion time. The point of no
+    // return spreads to the bundle in the same statement: every order item the domain order realises.
+    await moveOne(
+      db,
+      'task',
+      { id: taskId, to: 'completed', eventKey: `task:${taskId}:completed`, actor, details },
+      {
+        also: sql`, result = ${JSON.stringify(fields.result)}::jsonb, completed_by = ${fields.completedBy},
           completed_at = now()${fields.note !== undefined ? sql`, note = ${fields.note}` : sql``}`,
+        then: sql`,
+        milestones as (
+          insert into audit_events (event_key, order_id, entity_type, entity_id, to_state, actor, details)
+          select 'milestone:' || item_id || ':pointOfNoReturn', m.order_id, 'milestone', item_id,
+                 'pointOfNoReturn', ${actor}, jsonb_build_object('taskId', m.id, 'code', m.code)
+          from moved m
+          join domain_orders d on d.id = m.domain_order_id
+          cross join lateral unnest(d.order_item_ids) as item_id
+          where m.point_of_no_return
+          on conflict do nothing
+        )`,
+      },
     );
   }
 
@@ -87,15 +58,17 @@ export function taskActivities(db: Db, simulator: DownstreamSimulator) {
       const actor = task.system ?? 'downstream';
       // Before anything is recorded: an offline system holds the task without spending the attempt.
       if (task.system) await simulator.ensureOnline(task.system);
-      await moveTask(
-        taskId,
+      await moveOne(
+        db,
+        'task',
         {
+          id: taskId,
           to: 'running',
           eventKey: `task:${taskId}:attempt-${attempt}:running`,
           actor: engineActor(),
           details: { attempt },
         },
-        sql`, attempts = ${attempt}, started_at = coalesce(started_at, now())`,
+        { also: sql`, attempts = ${attempt}, started_at = coalesce(started_at, now())` },
       );
       // Heartbeats while the call runs (the SDK sends at most one per 80 % of the heartbeat timeout). None
       // at the start: a call that answers within a second costs the server no heartbeat at all.
