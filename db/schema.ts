@@ -41,31 +41,34 @@ export function isoToDriver(value: string): string {
   return `${String(1 - Number(parts[1])).padStart(4, '0')}${parts[2]} BC`;
 }
 
+/** PostgreSQL's text form of a UTC time of year 1000 or later, the form nearly every read gets. */
+const UTC_TEXT = /^([1-9]\d{3})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)(?:\.(\d{1,6}))?\+00$/;
+
 export function isoFromDriver(value: string | Date): string {
   if (value instanceof Date) return value.toISOString();
+  // The common form, rewritten as text (a read of a list or a tree converts every timestamp of every
+  // row, and the Date round trip below was a fifth of a read's CPU); the same answer as the general way.
+  const utc = UTC_TEXT.exec(value);
+  if (utc) {
+    const ms = utc[7] ? Math.round(+`0.${utc[7]}` * 1000) : 0;
+    if (ms < 1000)
+      return `${utc[1]}-${utc[2]}-${utc[3]}T${utc[4]}:${utc[5]}:${utc[6]}.${String(ms).padStart(3, '0')}Z`;
+  }
   const parts =
     /^(\d{4,})-(\d\d)-(\d\d)[ T](\d\d):(\d\d):(\d\d)(\.\d+)?(?:([+-])(\d\d)(?::?(\d\d))?(?::?(\d\d))?)?( BC)?$/.exec(
       value,
     );
   if (!parts) return new Date(value).toISOString();
   const [, year, month, day, hours, minutes, seconds, fraction, sign, offH, offM, offS, bc] = parts;
-  // Built in a leap year, then moved to its own: Date.UTC reads years 0 to 99 as 1900 to 1999.
-  const date = new Date(
-    Date.UTC(
-      2000,
-      +month - 1,
-      +day,
-      +hours,
-      +minutes,
-      +seconds,
-      fraction ? Math.round(+`0${fraction}` * 1000) : 0,
-    ),
-  );
+  // Built in a leap year, then moved to its own: Date.UTC reads years 0 to 99 as 1900 to 1999. The
+  // milliseconds come after the move, so a fraction that rounds up into the next year carries there.
+  const date = new Date(Date.UTC(2000, +month - 1, +day, +hours, +minutes, +seconds));
   date.setUTCFullYear(bc ? 1 - +year : +year); // 1 BC is year 0
+  const ms = fraction ? Math.round(+`0${fraction}` * 1000) : 0;
   const offsetSeconds = sign
     ? (sign === '-' ? -1 : 1) * (+offH * 3600 + +(offM ?? 0) * 60 + +(offS ?? 0))
     : 0;
-  return new Date(date.getTime() - offsetSeconds * 1000).toISOString();
+  return new Date(date.getTime() + ms - offsetSeconds * 1000).toISOString();
 }
 const timestamp = (name: string) => isoTimestamp(name);
 const createdAt = () =>
