@@ -56,12 +56,15 @@ function prepareTreeQueries(db: Db) {
   };
 }
 
-/** The order, its progress (counted by the database: no task row is loaded) and its open fall-outs. */
-async function orderSummary(db: Db, orderId: string) {
+/**
+ * The order, its progress and its open fall-outs. The progress is counted by the database (no task row
+ * is loaded), unless the caller has the order's task states already (the whole tree reads every task).
+ */
+async function orderSummary(db: Db, orderId: string, taskStates?: Promise<string[]>) {
   const q = treeQueries(db);
   const [[order], counts, fallouts] = await Promise.all([
     q.order.execute({ orderId }),
-    q.taskCounts.execute({ orderId }),
+    taskStates ? taskStates.then(countStates) : q.taskCounts.execute({ orderId }),
     q.fallouts.execute({ orderId }),
   ]);
   if (!order) throw notFound('Order', orderId);
@@ -81,29 +84,44 @@ async function orderSummary(db: Db, orderId: string) {
   };
 }
 
+function countStates(states: string[]): { state: string; n: number }[] {
+  const counts = new Map<string, number>();
+  for (const state of states) counts.set(state, (counts.get(state) ?? 0) + 1);
+  return [...counts].map(([state, n]) => ({ state, n }));
+}
+
 /** The sub-orders with their items and domain orders, each with its tasks when `withTasks`. */
-async function subOrderTree(db: Db, orderId: string, withTasks: boolean) {
+async function subOrderTree(db: Db, orderId: string, withTasks: boolean, taskRows?: Promise<TaskRow[]>) {
   const q = treeQueries(db);
-  const [subs, items, domains, taskRows] = await Promise.all([
+  const [subs, items, domains, rows] = await Promise.all([
     q.subOrders.execute({ orderId }).then(byId),
     q.items.execute({ orderId }).then(byId),
     q.domainOrders.execute({ orderId }).then(byId),
-    withTasks ? q.tasks.execute({ orderId }).then(byId) : [],
+    withTasks ? (taskRows ?? q.tasks.execute({ orderId })).then(byId) : [],
   ]);
   const itemsOf = groupBy(items, (i) => i.subOrderId);
   const domainsOf = groupBy(domains, (d) => d.subOrderId);
-  const tasksOf = groupBy(taskRows, (t) => t.domainOrderId);
+  const tasksOf = groupBy(rows, (t) => t.domainOrderId);
   return subs.map((s) => ({
     ...s,
     items: itemsOf.get(s.id) ?? [],
     domainOrders: (domainsOf.get(s.id) ?? []).map((d) => ({ ...d, tasks: tasksOf.get(d.id) ?? [] })),
   }));
 }
+type TaskRow = typeof tasks.$inferSelect;
 
-/** The whole order tree: order, sub-orders, domain orders and tasks with states and due dates, and progress. */
+/**
+ * The whole order tree: order, sub-orders, domain orders and tasks with states and due dates, and
+ * progress, in one round of six queries (the progress is counted from the task rows the tree reads).
+ */
 export async function getOrderTree({ database: { db } }: AppDeps, orderId: string) {
-  const summary = await orderSummary(db, orderId);
-  return { ...summary, subOrders: await subOrderTree(db, orderId, true) };
+  const taskRows = treeQueries(db).tasks.execute({ orderId });
+  const states = taskRows.then((rows) => rows.map((t) => t.state));
+  const [summary, subOrders] = await Promise.all([
+    orderSummary(db, orderId, states),
+    subOrderTree(db, orderId, true, taskRows),
+  ]);
+  return { ...summary, subOrders };
 }
 
 /**
