@@ -15,9 +15,10 @@
  * (b) the engine: the order through the real product, from `POST /orders` to the order workflow's result,
  *     simulator latency 0.
  * For each: seconds, tasks/s, workflows, history events and state transitions (per site and per task),
- * the largest history and the peak resident memory of this process (which hosts the worker). Progress on
- * stderr; the results on stdout, the last line JSON.
+ * the largest history and the peak resident memory of the process that hosts the worker (each server's
+ * phases run in a process of their own). Progress on stderr; the results on stdout, the last line JSON.
  */
+import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { Client } from '@temporalio/client';
@@ -236,23 +237,39 @@ async function runEngine(product: ScratchProduct, label: string): Promise<Phase>
   }
 }
 
-const results: { server: 'file' | 'memory'; floor?: Phase; engine?: Phase; ratio?: number }[] = [];
+type ServerResult = { server: 'file' | 'memory'; floor?: Phase; engine?: Phase; ratio?: number };
+const results: ServerResult[] = [];
 log(`${sites} on-net sites, ${taskCount} api tasks; servers: ${servers.join(', ')}`);
-for (const server of servers) {
-  const product = await startScratchProduct(log, { fileState: server === 'file' });
-  try {
-    const floor = withFloor ? await runFloor(product, server) : undefined;
-    if (floor) log(`${server} floor: ${floor.seconds} s, ${floor.tasksPerSec} tasks/s`);
-    const engine = withEngine ? await runEngine(product, server) : undefined;
-    if (engine) log(`${server} engine: ${engine.seconds} s, ${engine.tasksPerSec} tasks/s`);
-    results.push({
-      server,
-      floor,
-      engine,
-      ...(floor && engine ? { ratio: Number((engine.tasksPerSec / floor.tasksPerSec).toFixed(3)) } : {}),
-    });
-  } finally {
-    await product.stop();
+if (servers.length > 1) {
+  // Each server in a process of its own, one after the other: the peak memory of one is not the heap
+  // the other left behind, and neither phase runs beside the other.
+  for (const server of servers) {
+    const child = spawnSync(
+      process.execPath,
+      [...process.execArgv, fileURLToPath(import.meta.url), ...args, '--server', server],
+      { stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 * 1024 * 1024 },
+    );
+    if (child.status !== 0) throw new Error(`the ${server} bench exited with ${child.status}`);
+    const last = child.stdout.toString().trim().split('\n').at(-1)!;
+    results.push(...(JSON.parse(last) as { results: ServerResult[] }).results);
+  }
+} else {
+  for (const server of servers) {
+    const product = await startScratchProduct(log, { fileState: server === 'file' });
+    try {
+      const floor = withFloor ? await runFloor(product, server) : undefined;
+      if (floor) log(`${server} floor: ${floor.seconds} s, ${floor.tasksPerSec} tasks/s`);
+      const engine = withEngine ? await runEngine(product, server) : undefined;
+      if (engine) log(`${server} engine: ${engine.seconds} s, ${engine.tasksPerSec} tasks/s`);
+      results.push({
+        server,
+        floor,
+        engine,
+        ...(floor && engine ? { ratio: Number((engine.tasksPerSec / floor.tasksPerSec).toFixed(3)) } : {}),
+      });
+    } finally {
+      await product.stop();
+    }
   }
 }
 
