@@ -80,7 +80,11 @@ export function taskActivities(db: Db, simulator: DownstreamSimulator) {
           await db.execute(
             sql`select oi.id, oi.characteristics from domain_orders d
                 cross join lateral unnest(d.order_item_ids) as item(id)
-                join order_items oi on oi.id = item.id
+                cross join lateral (
+                  -- offset 0 keeps it a lookup by key per item: joined, the planner may scan every
+                  -- item of the order for each task while its statistics still count a small table
+                  select o.id, o.characteristics from order_items o where o.id = item.id offset 0
+                ) oi
                 where d.id = ${task.domainOrderId}`,
           ),
         ).filter((row) => Object.keys(row.characteristics ?? {}).length > 0);
